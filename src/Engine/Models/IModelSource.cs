@@ -1,0 +1,25 @@
+using Alds.Engine.Layers;
+using Alds.Engine.Tensors;
+
+namespace Alds.Engine.Models;
+
+/// <summary>A tensor that is not a compressible layer, and why.</summary>
+public sealed record SkippedTensor(string Name, string Reason);
+
+/// <summary>
+/// A model file opened for reading: its tensors, the compressible layers found in it,
+/// and access to their weights in canonical layout. Implementations never modify the file.
+/// </summary>
+public interface IModelSource : IDisposable
+{
+    string Path { get; }
+    IReadOnlyList<TensorEntry> Tensors { get; }
+    IReadOnlyList<LayerSpec> Layers { get; }
+    IReadOnlyList<SkippedTensor> Skipped { get; }
+
+    /// <summary>Reads a layer's weight as float64 in canonical <c>[out, in, kh, kw]</c> row-major order.</summary>
+    void ReadWeight(LayerSpec layer, Span<double> destination);
+
+    /// <summary>Reads any float tensor (F16/BF16/F32/F64) as float64, in stored order.</summary>
+    void ReadFloat64(string tensor, Span<double> destination);
+}
