@@ -1,1 +1,1 @@
-Console.WriteLine("alds");
+return Alds.Cli.AldsApp.Run(args);

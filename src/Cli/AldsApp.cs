@@ -1,0 +1,57 @@
+using System.CommandLine;
+// PENDING using Alds.Cli.Commands;
+using Alds.Engine;
+
+namespace Alds.Cli;
+
+/// <summary>The <c>alds</c> command: exit 0 on success, 2 on bad usage, 1 on bad input or failure.</summary>
+public static class AldsApp
+{
+    public const int Success = 0, Failure = 1, BadUsage = 2;
+
+    public static int Run(string[] args) => Run(args, CliContext.FromProcess());
+
+    public static int Run(string[] args, CliContext context)
+    {
+        var root = new RootCommand("alds: compress neural networks by ALDS (layer-wise SVD of channel groups, minimax allocation)");
+        root.Options.Add(CommonOptions.Verbose);
+        // PENDING root.Subcommands.Add(InspectCommand.Create(context));
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) context.Error.WriteLine($"alds: {error.Message}");
+            context.Error.WriteLine("Try 'alds --help'.");
+            return BadUsage;
+        }
+        var verbose = parse.GetValue(CommonOptions.Verbose);
+        try
+        {
+            var config = new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                Output = context.Out,
+                Error = context.Error,
+            };
+            return parse.Invoke(config);
+        }
+        catch (Exception e)
+        {
+            var (code, message) = Classify(e);
+            context.Error.WriteLine($"alds: {message}");
+            if (verbose) context.Error.WriteLine(e.ToString());
+            return code;
+        }
+    }
+
+    private static (int code, string message) Classify(Exception e) => e switch
+    {
+        UsageException => (BadUsage, e.Message),
+        ModelFormatException => (Failure, e.Message),
+        OperationCanceledException => (Failure, "interrupted"),
+        IOException or UnauthorizedAccessException => (Failure, e.Message),
+        _ => (Failure, $"internal error: {e.GetType().Name}: {FirstLine(e.Message)} (run with --verbose for details)"),
+    };
+
+    private static string FirstLine(string s) => s.Split('\n')[0].TrimEnd();
+}

@@ -1,0 +1,60 @@
+using Alds.Engine.Layers;
+using Alds.Engine.Models;
+
+namespace Alds.Engine.Analysis;
+
+/// <summary>Options of the sweep: which schemes and the largest group count.</summary>
+public sealed record SweepOptions(IReadOnlyList<int> Schemes, int MaxGroups = int.MaxValue)
+{
+    public static SweepOptions SchemeZero { get; } = new([0]);
+    public static SweepOptions AllSchemes { get; } = new(FoldScheme.All);
+}
+
+/// <summary>
+/// Runs a spectral backend over every compressible layer of a model, one layer's working set at a time.
+/// </summary>
+public static class SpectrumSweep
+{
+    public static ModelAnalysis Run(IModelSource source, ISpectralBackend backend, SweepOptions options,
+        IProgress<(int done, int total, string layer)>? progress = null, CancellationToken cancel = default)
+    {
+        var layers = new List<LayerAnalysis>(source.Layers.Count);
+        for (int index = 0; index < source.Layers.Count; index++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            var layer = source.Layers[index];
+            progress?.Report((index, source.Layers.Count, layer.Name));
+            layers.Add(AnalyzeLayer(source, backend, options, layer));
+        }
+        progress?.Report((source.Layers.Count, source.Layers.Count, ""));
+        return new ModelAnalysis(layers, options.Schemes);
+    }
+
+    public static LayerAnalysis AnalyzeLayer(IModelSource source, ISpectralBackend backend, SweepOptions options, LayerSpec layer)
+    {
+        var weight = new double[layer.Params];
+        source.ReadWeight(layer, weight);
+        EnsureFinite(source.Path, layer, weight);
+        var result = new List<SchemeOption>();
+        foreach (var scheme in GroupCounts.Schemes(layer, options.Schemes))
+        {
+            var ks = GroupCounts.Candidates(layer, scheme, options.MaxGroups);
+            if (ks.Count == 0) continue;
+            result.AddRange(backend.AnalyzeLayer(layer, weight, [scheme], ks));
+        }
+        return new LayerAnalysis(layer, result);
+    }
+
+    /// <summary>NaN or infinity in a weight: refuse, naming the tensor and the first bad element.</summary>
+    public static void EnsureFinite(string path, LayerSpec layer, ReadOnlySpan<double> weight)
+    {
+        // Any NaN or ±Inf makes the (vectorised) sum non-finite; only then is the slow scan needed.
+        if (double.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(weight))) return;
+        {
+            for (int i = 0; i < weight.Length; i++)
+                if (!double.IsFinite(weight[i]))
+                    throw new ModelFormatException(
+                        $"{System.IO.Path.GetFileName(path)}: tensor '{layer.WeightTensor}': element {i} is {weight[i]} (weights must be finite)");
+        }
+    }
+}
