@@ -1,0 +1,5 @@
+namespace Alds.Engine.Decomposition;
+/// <summary>A compressed layer's factors in the DESIGN §1 layout, float64, row-major.</summary>
+/// <param name="Encoder">[k·j, in/k, encKh, encKw] (linear: [k·j, in/k])</param>
+/// <param name="Decoder">[out, k·j, decKh, decKw] (linear: [out, k·j])</param>
+public sealed record FactorizedLayer(Layers.LayerSpec Layer, int Scheme, int Groups, int Rank, double[] Encoder, double[] Decoder);
