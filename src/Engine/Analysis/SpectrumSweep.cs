@@ -6,6 +6,12 @@ namespace Alds.Engine.Analysis;
 /// <summary>Options of the sweep: which schemes and the largest group count.</summary>
 public sealed record SweepOptions(IReadOnlyList<int> Schemes, int MaxGroups = int.MaxValue)
 {
+    /// <summary>Spectra cache (null: none).</summary>
+    public Caching.AnalysisCache? Cache { get; init; }
+
+    /// <summary>This process's share of the layers: layer <c>i</c> belongs to shard <c>i mod Count</c>.</summary>
+    public (int Index, int Count) Shard { get; init; } = (0, 1);
+
     public static SweepOptions SchemeZero { get; } = new([0]);
     public static SweepOptions AllSchemes { get; } = new(FoldScheme.All);
 }
@@ -23,6 +29,7 @@ public static class SpectrumSweep
         {
             cancel.ThrowIfCancellationRequested();
             var layer = source.Layers[index];
+            if (index % options.Shard.Count != options.Shard.Index) continue;
             progress?.Report((index, source.Layers.Count, layer.Name));
             layers.Add(AnalyzeLayer(source, backend, options, layer));
         }
@@ -40,7 +47,18 @@ public static class SpectrumSweep
         {
             var ks = GroupCounts.Candidates(layer, scheme, options.MaxGroups);
             if (ks.Count == 0) continue;
-            result.AddRange(backend.AnalyzeLayer(layer, weight, [scheme], ks));
+            if (options.Cache is { } cache)
+            {
+                var key = Caching.AnalysisCache.Key(layer, weight, scheme, ks);
+                var cached = cache.TryGet(key);
+                if (cached is null)
+                {
+                    cached = backend.AnalyzeLayer(layer, weight, [scheme], ks);
+                    cache.Put(key, cached);
+                }
+                result.AddRange(cached);
+            }
+            else result.AddRange(backend.AnalyzeLayer(layer, weight, [scheme], ks));
         }
         return new LayerAnalysis(layer, result);
     }

@@ -1,0 +1,80 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using Alds.Engine.Analysis;
+using Alds.Engine.Layers;
+
+namespace Alds.Engine.Caching;
+
+/// <summary>
+/// A directory of cached layer spectra (docs/cache.md). One file per (layer bytes, shape, scheme, k set):
+/// <c>&lt;key&gt;.spectra</c>, where the key is the XxHash128 of the canonical float64 weight, its shape,
+/// the scheme, the group counts and <see cref="AlgorithmVersion"/>. Entries are written atomically and
+/// verified on read (magic, version, key, lengths, checksum); anything wrong is recomputed, never trusted.
+/// </summary>
+public sealed class AnalysisCache
+{
+    /// <summary>Bumped whenever the sweep's numbers could change: old entries then miss.</summary>
+    public const int AlgorithmVersion = 1;
+    public const int FormatVersion = 1;
+    public AnalysisCache(string directory)
+    {
+        Directory = directory;
+        try { System.IO.Directory.CreateDirectory(directory); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelFormatException($"{directory}: cannot create the cache directory: {e.Message}");
+        }
+    }
+
+    public string Directory { get; }
+    public int Hits { get; private set; }
+    public int Misses { get; private set; }
+    public int Rejected { get; private set; }
+
+    /// <summary>The cache key of one layer's analysis for one scheme and k set.</summary>
+    public static UInt128 Key(LayerSpec layer, ReadOnlySpan<double> weight, int scheme, IReadOnlyList<int> groupCounts)
+    {
+        var hash = new XxHash128();
+        hash.Append(MemoryMarshal.AsBytes(weight));
+        Span<int> header = [AlgorithmVersion, layer.Out, layer.In, layer.Kh, layer.Kw, scheme, groupCounts.Count];
+        hash.Append(MemoryMarshal.AsBytes(header));
+        foreach (var k in groupCounts) hash.Append(BitConverter.GetBytes(k));
+        return hash.GetCurrentHashAsUInt128();
+    }
+
+    public string PathOf(UInt128 key) => System.IO.Path.Combine(Directory, key.ToString("x32") + ".spectra");
+
+    /// <summary>The cached options, or null (missing, stale or corrupt: counted in <see cref="Rejected"/>).</summary>
+    public IReadOnlyList<SchemeOption>? TryGet(UInt128 key)
+    {
+        var path = PathOf(key);
+        byte[] bytes;
+        try { bytes = File.ReadAllBytes(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Misses++; return null; }
+        var options = CacheEntryFormat.TryDecode(bytes, key);
+        if (options is null) { Rejected++; Misses++; return null; }
+        Hits++;
+        return options;
+    }
+
+    public void Put(UInt128 key, IReadOnlyList<SchemeOption> options)
+    {
+        var path = PathOf(key);
+        var temp = System.IO.Path.Combine(Directory, $".{System.IO.Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllBytes(temp, CacheEntryFormat.Encode(key, options));
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            throw new ModelFormatException($"{Directory}: cannot write cache entry: {e.Message}");
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
