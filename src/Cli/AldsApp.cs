@@ -9,7 +9,13 @@ public static class AldsApp
 {
     public const int Success = 0, Failure = 1, BadUsage = 2;
 
-    public static int Run(string[] args) => Run(args, CliContext.FromProcess());
+    public static int Run(string[] args)
+    {
+        var context = CliContext.FromProcess();
+        using var interruption = new Interruption(context.Error);
+        context.Cancel = interruption.Token;
+        return Run(args, context);
+    }
 
     public static int Run(string[] args, CliContext context)
     {

@@ -28,6 +28,9 @@ public sealed class CliContext
 
     public IAnsiConsole Console { get; }
 
+    /// <summary>Signalled by Ctrl-C or SIGTERM (see <see cref="Interruption"/>).</summary>
+    public CancellationToken Cancel { get; set; }
+
     public static CliContext FromProcess() =>
         new(System.Console.Out, System.Console.Error, !System.Console.IsOutputRedirected);
 }

@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+
+namespace Alds.Engine.Runtime;
+
+/// <summary>
+/// Process-wide registry of temporary output files, so that an interrupted run (Ctrl-C, SIGTERM) can remove
+/// them before exiting: no partial file is ever left behind.
+/// </summary>
+public static class TemporaryFiles
+{
+    private static readonly ConcurrentDictionary<string, byte> Live = new(StringComparer.Ordinal);
+
+    /// <summary>A fresh hidden sibling of <paramref name="target"/>, registered until disposed.</summary>
+    public static Registration CreateSibling(string target)
+    {
+        var full = Path.GetFullPath(target);
+        var dir = Path.GetDirectoryName(full) ?? ".";
+        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        Live[temp] = 0;
+        return new Registration(temp);
+    }
+
+    /// <summary>Deletes every registered file that still exists (called on interruption).</summary>
+    public static void DeleteAll()
+    {
+        foreach (var path in Live.Keys) TryDelete(path);
+        Live.Clear();
+    }
+
+    internal static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>A registered temporary path; disposing deletes the file unless it was committed.</summary>
+    public sealed class Registration(string path) : IDisposable
+    {
+        private bool _committed;
+        public string Path { get; } = path;
+
+        /// <summary>Atomically renames the temporary file over <paramref name="target"/>.</summary>
+        public void CommitTo(string target)
+        {
+            File.Move(Path, target, overwrite: true);
+            _committed = true;
+            Live.TryRemove(Path, out _);
+        }
+
+        public void Dispose()
+        {
+            if (!_committed) TryDelete(Path);
+            Live.TryRemove(Path, out _);
+        }
+    }
+}
