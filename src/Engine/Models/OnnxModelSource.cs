@@ -188,6 +188,10 @@ public sealed class OnnxModelSource : IModelSource
                 FloatDecoding.ToFloat64(bytes, type, destination.Slice(done, count));
             }
         }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ModelFormatException($"{path}: file not found", ex);
+        }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw Error($"initializer '{init.Proto.Name}': cannot read external data '{init.ExternalPath}' ({OneLine(ex.Message)})", ex);
@@ -202,11 +206,17 @@ public sealed class OnnxModelSource : IModelSource
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
             if (stream.Length > int.MaxValue)
                 throw new ModelFormatException($"{path}: larger than 2 GB, the protobuf limit (ONNX keeps such weights in external data)");
+            if (stream.Length == 0)
+                throw new ModelFormatException($"{path}: not an ONNX model (empty file)");
             model = ModelProto.Parser.ParseFrom(stream);
         }
         catch (InvalidProtocolBufferException ex)
         {
             throw new ModelFormatException($"{path}: not an ONNX model (protobuf: {OneLine(ex.Message)})", ex);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ModelFormatException($"{path}: file not found", ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
