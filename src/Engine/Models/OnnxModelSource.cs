@@ -12,6 +12,7 @@ namespace Alds.Engine.Models;
 /// <see cref="Layers"/> are the Conv (group = 1), Gemm and MatMul nodes whose weight is an initializer
 /// used by that node only. Data comes from <c>raw_data</c>, the typed fields, or external files next to
 /// the model. The whole protobuf is held in memory (<see cref="Model"/>), for the graph rewriter.
+/// Reads may run concurrently as long as nobody modifies <see cref="Model"/>.
 /// </summary>
 public sealed class OnnxModelSource : IModelSource
 {
@@ -187,10 +188,6 @@ public sealed class OnnxModelSource : IModelSource
                 stream.ReadExactly(bytes);
                 FloatDecoding.ToFloat64(bytes, type, destination.Slice(done, count));
             }
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new ModelFormatException($"{path}: file not found", ex);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
