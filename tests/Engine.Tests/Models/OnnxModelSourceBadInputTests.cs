@@ -31,7 +31,8 @@ public class OnnxModelSourceBadInputTests
     }
 
     [Test]
-    public void Open_EmptyFile_Refused() => AssertRefused(WriteBytes("empty.onnx", []));
+    public void Open_EmptyFile_Refused() =>
+        Assert.That(AssertRefused(WriteBytes("empty.onnx", [])).Message, Does.EndWith("not an ONNX model (empty file)"));
 
     [Test]
     public void Open_PngBytes_Refused()
@@ -95,7 +96,8 @@ public class OnnxModelSourceBadInputTests
     }
 
     [Test]
-    public void Open_MissingFile_Refused() => AssertRefused(_dir.File("absent.onnx"));
+    public void Open_MissingFile_Refused() =>
+        Assert.That(AssertRefused(_dir.File("absent.onnx")).Message, Does.EndWith("file not found"));
 
     [Test]
     public void Open_Directory_Refused() => AssertRefused(Directory.CreateDirectory(_dir.File("folder.onnx")).FullName);
