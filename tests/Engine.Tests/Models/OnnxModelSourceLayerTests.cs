@@ -135,6 +135,20 @@ public class OnnxModelSourceLayerTests
     }
 
     [Test]
+    public void Layers_BiasComputedOrShared_LayerKeptWithoutBiasTensor()
+    {
+        var b = new OnnxModelBuilder()
+            .Ramp("conv.weight", 8, 4, 1, 1).Ramp("W1", 3, 4).Ramp("W2", 3, 4).Ramp("c", 4)
+            .Node("Conv", ["x", "conv.weight", "computed_bias"], ["y"])
+            .Node("Gemm", ["x", "W1", "c"], ["y1"])
+            .Node("Gemm", ["x", "W2", "c"], ["y2"]);
+        using var src = Open(b);
+
+        Assert.That(src.Layers.Select(l => (l.Name, l.BiasTensor)), Is.EqualTo(new (string, string?)[] { ("conv", null), ("W1", null), ("W2", null) }));
+        Assert.That(src.Skipped, Is.EqualTo(new[] { new SkippedTensor("c", "1-D tensor (bias or norm)") }));
+    }
+
+    [Test]
     public void Layers_GroupedConv_SkippedWithGroupCount()
     {
         var b = new OnnxModelBuilder()
