@@ -1,5 +1,5 @@
 using System.CommandLine;
-// PENDING using Alds.Cli.Commands;
+using Alds.Cli.Commands;
 using Alds.Engine;
 
 namespace Alds.Cli;
@@ -21,7 +21,8 @@ public static class AldsApp
     {
         var root = new RootCommand("alds: compress neural networks by ALDS (layer-wise SVD of channel groups, minimax allocation)");
         root.Options.Add(CommonOptions.Verbose);
-        // PENDING root.Subcommands.Add(InspectCommand.Create(context));
+        root.Subcommands.Add(InspectCommand.Create(context));
+        root.Subcommands.Add(AnalyzeCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

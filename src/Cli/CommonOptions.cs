@@ -5,11 +5,21 @@ namespace Alds.Cli;
 /// <summary>Arguments and options shared by several commands (DESIGN §4).</summary>
 public static class CommonOptions
 {
-    public static Argument<string?> Model() => new("MODEL")
+    public static Argument<string?> Model()
     {
-        Description = "A .safetensors or .onnx model; omitted: the embedded ImageNet-trained ResNet18",
-        Arity = ArgumentArity.ZeroOrOne,
-    };
+        var model = new Argument<string?>("MODEL")
+        {
+            Description = "A .safetensors or .onnx model; omitted: the embedded ImageNet-trained ResNet18",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        model.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<string?>();
+            if (value is { Length: > 1 } && value[0] == '-' && !File.Exists(value))
+                r.AddError($"unrecognised option '{value}'");
+        });
+        return model;
+    }
 
     public static Option<bool> Json() => new("--json") { Description = "Print one JSON object instead of tables" };
 

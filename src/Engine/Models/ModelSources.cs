@@ -1,0 +1,38 @@
+using Alds.Engine.Layers;
+
+namespace Alds.Engine.Models;
+
+/// <summary>Opens a model file as the right <see cref="IModelSource"/>, by its content.</summary>
+public static class ModelSources
+{
+    public static IModelSource Open(string path, LayerFilter? filter = null)
+    {
+        filter ??= LayerFilter.Default;
+        if (Directory.Exists(path))
+            throw new ModelFormatException($"{path}: is a directory, not a model file");
+        if (!File.Exists(path))
+            throw new ModelFormatException($"{path}: no such file");
+        return IsSafetensors(path) ? OpenSafetensors(path, filter) : new OnnxModelSource(path, filter);
+    }
+
+    /// <summary>By extension, else by a header that starts with a plausible length followed by '{'.</summary>
+    private static bool IsSafetensors(string path)
+    {
+        if (path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase)) return true;
+        if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)) return false;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            Span<byte> head = stackalloc byte[9];
+            if (stream.ReadAtLeast(head, 9, throwOnEndOfStream: false) < 9) return false;
+            return head[8] == (byte)'{' && BitConverter.ToUInt64(head) <= 100_000_000;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelFormatException($"{path}: cannot read: {e.Message}");
+        }
+    }
+
+    private static IModelSource OpenSafetensors(string path, LayerFilter filter) =>
+        throw new ModelFormatException($"{path}: safetensors input is not available yet");
+}
