@@ -289,6 +289,27 @@ class ModelTests(TempDirCase):
                 self.assertIsNotNone(m.head.decoding.bias)
                 self.assertIsInstance(m.bn, nn.BatchNorm2d)
 
+    def test_load_compressed_half_precision_factors_into_float32_model(self):
+        # Factors stored as F16/BF16 are copied into the float32 module: error ~ the storage rounding.
+        for dtype, tol in ((torch.float16, 2e-3), (torch.bfloat16, 2e-2)):
+            with self.subTest(dtype=dtype):
+                torch.manual_seed(7)
+                model = Small().eval()
+                sd, meta, w_hats, _ = compress_state(model, {"conv": (3, 1, 2), "head": (0, 2, 5)}, dtype)
+                A.write_safetensors(self.path("h.safetensors"), sd, meta)
+                stored, _ = A.read_safetensors(self.path("h.safetensors"))
+                self.assertEqual(stored["conv.encoding.weight"].dtype, dtype)
+                ref = Small().eval()
+                ref.load_state_dict(model.state_dict())
+                with torch.no_grad():
+                    for name, w_hat in w_hats.items():
+                        ref.get_submodule(name).weight.copy_(torch.from_numpy(w_hat))
+                A.load_compressed(model, self.path("h.safetensors"))
+                self.assertEqual(model.conv.encoding.weight.dtype, torch.float32)
+                x = torch.randn(2, 3, 8, 8)
+                with torch.no_grad():
+                    self.assertLess(rel(model(x), ref(x)), tol)
+
     def test_load_compressed_no_layer_compressed_loads_like_state_dict(self):
         m = self._round_trip({}, torch.float64)
         self.assertIsInstance(m.conv, nn.Conv2d)
