@@ -73,36 +73,55 @@ public sealed class LayerOptions
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(align, 1);
         long original = layer.Params;
-        var raw = new List<PlanOption> { KeepOption(layer) };
+        // Each (scheme, k) curve is a chain already sorted by params (params = j · perRank). A k-way merge in
+        // (params, error, scheme, k, j) order visits the options as a full sort would, without sorting.
+        var chains = new List<(SchemeOption Option, double[] Curve, long PerRank)>();
+        var queue = new PriorityQueue<int, OptionKey>();
         foreach (var o in options)
         {
             var curve = measure == ErrorMeasure.Max ? o.ErrorsMax : o.ErrorsRss;
-            for (int j = align; j <= curve.Length; j += align)
-            {
-                long p = FoldScheme.Params(o.Scheme, o.Groups, j, layer.Out, layer.In, layer.Kh, layer.Kw);
-                if (p >= original) break; // params grow with j; the keep option stands in
-                double e = curve[j - 1];
-                if (!(e >= 0) || double.IsInfinity(e))
-                    throw new PlanningException($"layer '{layer.Name}': error curve (scheme {o.Scheme}, k = {o.Groups}) has invalid value {e} at rank {j}");
-                raw.Add(new PlanOption(o.Scheme, o.Groups, j, p, e, true));
-            }
+            long perRank = FoldScheme.Params(o.Scheme, o.Groups, 1, layer.Out, layer.In, layer.Kh, layer.Kw);
+            chains.Add((o, curve, perRank));
+            Enqueue(chains.Count - 1, align);
         }
-        raw.Sort(static (a, b) =>
-        {
-            int c = a.Params.CompareTo(b.Params);
-            if (c == 0) c = a.Error.CompareTo(b.Error);
-            if (c == 0) c = a.Scheme.CompareTo(b.Scheme);
-            if (c == 0) c = a.Groups.CompareTo(b.Groups);
-            if (c == 0) c = a.Rank.CompareTo(b.Rank);
-            return c;
-        });
         var frontier = new List<PlanOption>();
         double best = double.PositiveInfinity;
-        foreach (var o in raw)
+        while (best > 0 && queue.TryDequeue(out int c, out var key))
         {
-            if (o.Error < best) { frontier.Add(o); best = o.Error; }
+            if (key.Error < best)
+            {
+                frontier.Add(new PlanOption(key.Scheme, key.Groups, key.Rank, key.Params, key.Error, true));
+                best = key.Error;
+            }
+            Enqueue(c, key.Rank + align);
         }
+        if (best > 0) frontier.Add(KeepOption(layer)); // params = original: after every compressed option
         return new LayerOptions(layer, [.. frontier]);
+
+        void Enqueue(int chain, int rank)
+        {
+            var (o, curve, perRank) = chains[chain];
+            if (rank > curve.Length) return;
+            long p = checked(rank * perRank);
+            if (p >= original) return; // params grow with rank; the keep option stands in
+            double e = curve[rank - 1];
+            if (!(e >= 0) || double.IsInfinity(e))
+                throw new PlanningException($"layer '{layer.Name}': error curve (scheme {o.Scheme}, k = {o.Groups}) has invalid value {e} at rank {rank}");
+            queue.Enqueue(chain, new OptionKey(p, e, o.Scheme, o.Groups, rank));
+        }
+    }
+
+    private readonly record struct OptionKey(long Params, double Error, int Scheme, int Groups, int Rank) : IComparable<OptionKey>
+    {
+        public int CompareTo(OptionKey b)
+        {
+            int c = Params.CompareTo(b.Params);
+            if (c == 0) c = Error.CompareTo(b.Error);
+            if (c == 0) c = Scheme.CompareTo(b.Scheme);
+            if (c == 0) c = Groups.CompareTo(b.Groups);
+            if (c == 0) c = Rank.CompareTo(b.Rank);
+            return c;
+        }
     }
 }
 

@@ -9,6 +9,12 @@ namespace Alds.Engine.Planning;
 /// </summary>
 internal sealed class ThresholdSolver
 {
+    /// <summary>
+    /// Below this many layers a probe (a few binary searches per layer, about a microsecond in all)
+    /// is cheaper than starting parallel work, so it runs inline. Same result either way.
+    /// </summary>
+    internal const int ParallelMinLayers = 128;
+
     private readonly IReadOnlyList<LayerOptions> _layers;
     private readonly ParallelOptions _parallel;
     private readonly long[] _cost;
@@ -42,10 +48,18 @@ internal sealed class ThresholdSolver
     {
         var layers = _layers;
         var cost = _cost;
-        Parallel.For(0, layers.Count, _parallel, i =>
+        if (layers.Count >= ParallelMinLayers && _parallel.MaxDegreeOfParallelism != 1)
         {
-            cost[i] = active is null || active[i] ? layers[i][layers[i].CheapestWithin(threshold)].Params : 0;
-        });
+            Parallel.For(0, layers.Count, _parallel, i =>
+            {
+                cost[i] = active is null || active[i] ? layers[i][layers[i].CheapestWithin(threshold)].Params : 0;
+            });
+        }
+        else
+        {
+            for (int i = 0; i < cost.Length; i++)
+                cost[i] = active is null || active[i] ? layers[i][layers[i].CheapestWithin(threshold)].Params : 0;
+        }
         long sum = 0;
         foreach (long c in cost) sum = checked(sum + c);
         return sum;

@@ -1,3 +1,4 @@
+using Alds.Engine.Analysis;
 using Alds.Engine.Planning;
 
 namespace Alds.Engine.Tests.Planning;
@@ -81,9 +82,13 @@ public class ExactOptimizerTests
     }
 
     [Test]
-    public void Create_ResNet18Shaped_SameJsonForOneAndFourThreads()
+    public void Create_ManyLayers_SameJsonForOneAndFourThreads()
     {
-        var a = SyntheticAnalysis.ResNet18Shaped(seed: 3, schemes: [0, 1, 2, 3]);
+        // six ResNet18-shaped blocks: 132 layers, above the size where probes go parallel
+        var parts = Enumerable.Range(0, 6).Select(s => SyntheticAnalysis.ResNet18Shaped(seed: s, schemes: [0, 3])).ToArray();
+        var a = new ModelAnalysis(
+            [.. parts.SelectMany((p, b) => p.Layers.Select(l => l with { Layer = l.Layer with { Name = $"b{b}.{l.Layer.Name}" } }))], [0, 3]);
+        Assert.That(a.Layers.Count, Is.GreaterThanOrEqualTo(ThresholdSolver.ParallelMinLayers));
         foreach (var optimizer in new[] { OptimizerKind.Exact, OptimizerKind.Paper, OptimizerKind.K1 })
         {
             var budget = Budget.FromKeep(0.3, Planner.ParamsBefore(a));
