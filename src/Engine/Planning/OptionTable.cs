@@ -153,16 +153,24 @@ public sealed class OptionTable
     /// <paramref name="include"/> optionally filters further (e.g. k = 1 only).
     /// </summary>
     public static OptionTable Build(ModelAnalysis analysis, ErrorMeasure measure, IReadOnlyList<int>? schemes = null,
-        int align = 1, Func<SchemeOption, bool>? include = null)
+        int align = 1, Func<SchemeOption, bool>? include = null, int maxDegreeOfParallelism = -1)
     {
         var allowed = AllowedSchemes(analysis, schemes);
         var layers = new LayerOptions[analysis.Layers.Count];
-        for (int i = 0; i < layers.Length; i++)
+        var errors = new Exception?[layers.Length];
+        // layers are independent; failures are reported for the first bad layer in model order
+        Parallel.For(0, layers.Length, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
         {
             var la = analysis.Layers[i];
-            layers[i] = LayerOptions.Build(la.Layer,
-                la.Options.Where(o => allowed.Contains(o.Scheme) && (include is null || include(o))), measure, align);
-        }
+            try
+            {
+                layers[i] = LayerOptions.Build(la.Layer,
+                    la.Options.Where(o => allowed.Contains(o.Scheme) && (include is null || include(o))), measure, align);
+            }
+            catch (Exception e) { errors[i] = e; }
+        });
+        if (Array.Find(errors, e => e is not null) is { } first)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
         return new OptionTable(layers, allowed);
     }
 

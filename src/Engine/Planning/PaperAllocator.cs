@@ -45,7 +45,7 @@ internal static class PaperAllocator
 
     public static Plan Create(ModelAnalysis analysis, Budget budget, PlannerOptions options, ParallelOptions parallel)
     {
-        var table = OptionTable.Build(analysis, options.Error, options.Schemes, options.Align);
+        var table = OptionTable.Build(analysis, options.Error, options.Schemes, options.Align, null, options.MaxDegreeOfParallelism);
         Planner.ThrowIfUnreachable(budget, table.CheapestParams, table.ParamsBefore, OptimizerKind.Paper);
         var allowed = table.Schemes;
         var layers = analysis.Layers.Select(la => Build(la, allowed, options)).ToArray();

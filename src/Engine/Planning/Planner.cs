@@ -34,7 +34,7 @@ public static class Planner
     private static Plan Exact(ModelAnalysis analysis, Budget budget, PlannerOptions options, ParallelOptions parallel,
         Func<SchemeOption, bool>? include)
     {
-        var table = OptionTable.Build(analysis, options.Error, options.Schemes, options.Align, include);
+        var table = OptionTable.Build(analysis, options.Error, options.Schemes, options.Align, include, options.MaxDegreeOfParallelism);
         ThrowIfUnreachable(budget, table.CheapestParams, table.ParamsBefore, options.Optimizer);
         var solver = new ThresholdSolver(table.Layers, parallel);
         var solution = solver.Solve(budget.Params)
