@@ -102,6 +102,7 @@ internal static class OnnxTestKit
             worst = Math.Max(worst, Math.Abs((double)actual[i] - expected[i]));
         }
         Assert.That(scale, Is.GreaterThan(0), "reference output is all zeros");
+        TestContext.Out.WriteLine($"max |diff| / max |expected| = {worst / scale:E2}");
         Assert.That(worst / scale, Is.LessThanOrEqualTo(tolerance), $"max abs diff {worst:E3} at output scale {scale:E3}");
     }
 }
