@@ -16,6 +16,7 @@ public static class AldsApp
         var root = new RootCommand("alds: compress neural networks by ALDS (layer-wise SVD of channel groups, minimax allocation)");
         root.Options.Add(CommonOptions.Verbose);
         // PENDING root.Subcommands.Add(InspectCommand.Create(context));
+        root.Subcommands.Add(Commands.EvalCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
