@@ -36,12 +36,29 @@ public static class EvalCommand
                 Runs: Positive(parse.GetValue(runs), "--runs"));
             var originalPath = parse.GetValue(original)!;
             var compressedPath = parse.GetValue(compressed)!;
-            var result = OnnxEvaluator.Evaluate(originalPath, compressedPath, options);
+            var result = context.Interactive
+                ? context.Console.Progress().Start(progress =>
+                {
+                    var task = progress.AddTask("comparing outputs");
+                    return OnnxEvaluator.Evaluate(originalPath, compressedPath, options, new InlineProgress(p =>
+                    {
+                        task.MaxValue = p.total;
+                        task.Value = p.done;
+                        if (p.done == p.total) task.Description = $"timing ({options.Runs} runs each)";
+                    }));
+                })
+                : OnnxEvaluator.Evaluate(originalPath, compressedPath, options);
             if (parse.GetValue(json)) WriteJson(context, result);
             else WriteTable(context, result, originalPath, compressedPath);
             return AldsApp.Success;
         });
         return command;
+    }
+
+    /// <summary>Reports on the evaluating thread (Progress&lt;T&gt; would post to the thread pool, after the bar is gone).</summary>
+    private sealed class InlineProgress(Action<(int done, int total)> report) : IProgress<(int done, int total)>
+    {
+        public void Report((int done, int total) value) => report(value);
     }
 
     private static int Positive(int value, string name) =>
