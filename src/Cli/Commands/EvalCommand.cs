@@ -1,0 +1,123 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Alds.Engine.Evaluation;
+using Spectre.Console;
+
+namespace Alds.Cli.Commands;
+
+/// <summary><c>alds eval ORIGINAL.onnx COMPRESSED.onnx</c>: output error and latency of a compressed model against its original.</summary>
+public static class EvalCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var original = new Argument<string>("ORIGINAL") { Description = "The original .onnx model" };
+        var compressed = new Argument<string>("COMPRESSED") { Description = "The compressed .onnx model (same input and output names and shapes)" };
+        var images = new Option<string?>("--images")
+        {
+            Description = $"Folder of .png/.jpg/.jpeg images (default: the photographs in {EvalImageSet.DefaultDirectory})",
+        };
+        var crops = new Option<int>("--crops") { Description = "Random square crops per image (seeded)", DefaultValueFactory = _ => 4 };
+        var runs = new Option<int>("--runs") { Description = "Timed runs per model after warm-up (batch 1, CPU)", DefaultValueFactory = _ => 20 };
+        var json = CommonOptions.Json();
+
+        var command = new Command("eval", "Compare a compressed ONNX model with its original on real images: output error, top-1 agreement, latency");
+        command.Arguments.Add(original);
+        command.Arguments.Add(compressed);
+        command.Options.Add(images);
+        command.Options.Add(crops);
+        command.Options.Add(runs);
+        command.Options.Add(json);
+        command.SetAction(parse =>
+        {
+            var options = new EvalOptions(
+                ImagesDirectory: parse.GetValue(images),
+                Crops: Positive(parse.GetValue(crops), "--crops"),
+                Runs: Positive(parse.GetValue(runs), "--runs"));
+            var originalPath = parse.GetValue(original)!;
+            var compressedPath = parse.GetValue(compressed)!;
+            var result = context.Interactive
+                ? context.Console.Progress().Start(progress =>
+                {
+                    var task = progress.AddTask("comparing outputs");
+                    return OnnxEvaluator.Evaluate(originalPath, compressedPath, options, new InlineProgress(p =>
+                    {
+                        task.MaxValue = p.total;
+                        task.Value = p.done;
+                        if (p.done == p.total) task.Description = $"timing ({options.Runs} runs each)";
+                    }));
+                })
+                : OnnxEvaluator.Evaluate(originalPath, compressedPath, options);
+            if (parse.GetValue(json)) WriteJson(context, result);
+            else WriteTable(context, result, originalPath, compressedPath);
+            return AldsApp.Success;
+        });
+        return command;
+    }
+
+    /// <summary>Reports on the evaluating thread (Progress&lt;T&gt; would post to the thread pool, after the bar is gone).</summary>
+    private sealed class InlineProgress(Action<(int done, int total)> report) : IProgress<(int done, int total)>
+    {
+        public void Report((int done, int total) value) => report(value);
+    }
+
+    private static int Positive(int value, string name) =>
+        value >= 1 ? value : throw new UsageException($"{name} must be at least 1, got {value}");
+
+    private static void WriteJson(CliContext context, EvalResult r) => JsonOutput.Write(context.Out, w =>
+    {
+        w.WriteStartObject();
+        w.WriteNumber("images", r.Images);
+        Number(w, "rel_output_error", r.RelOutputError);
+        Number(w, "cosine", r.Cosine);
+        if (r.Top1Agreement is { } agreement) Number(w, "top1_agreement", agreement);
+        else w.WriteNull("top1_agreement");
+        w.WriteStartObject("latency_ms");
+        Number(w, "original", r.Original.MedianMs);
+        Number(w, "compressed", r.Compressed.MedianMs);
+        w.WriteEndObject();
+        w.WriteNumber("inputs", r.Inputs);
+        Number(w, "max_rel_output_error", r.MaxRelOutputError);
+        w.WriteStartObject("latency_p90_ms");
+        Number(w, "original", r.Original.P90Ms);
+        Number(w, "compressed", r.Compressed.P90Ms);
+        w.WriteEndObject();
+        w.WriteNumber("runs", r.Original.Runs);
+        w.WriteString("preprocessing", r.Preprocessing);
+        w.WriteEndObject();
+    });
+
+    /// <summary>JSON has no infinity: a relative error against an all-zero output is written as null.</summary>
+    private static void Number(Utf8JsonWriter w, string name, double value)
+    {
+        if (double.IsFinite(value)) w.WriteNumber(name, value);
+        else w.WriteNull(name);
+    }
+
+    /// <summary>Adds a row of plain text: cells are escaped so brackets are not read as markup.</summary>
+    private static void Row(Table table, params string[] cells) => table.AddRow(cells.Select(Markup.Escape).ToArray());
+
+    private static void WriteTable(CliContext context, EvalResult r, string originalPath, string compressedPath)
+    {
+        static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+
+        var accuracy = new Table().AddColumn("metric").AddColumn(new TableColumn("value").RightAligned());
+        Row(accuracy, "inputs", $"{r.Inputs} ({r.Images} images x {r.Inputs / Math.Max(r.Images, 1)} crops)");
+        Row(accuracy, "relative output error (mean)", F(r.RelOutputError, "G4"));
+        Row(accuracy, "relative output error (max)", F(r.MaxRelOutputError, "G4"));
+        Row(accuracy, "cosine similarity (mean)", F(r.Cosine, "F6"));
+        Row(accuracy, "top-1 agreement", r.Top1Agreement is { } a ? F(a, "P1") : "n/a (output is not [1, C] class scores)");
+        context.Console.Write(accuracy);
+
+        var latency = new Table()
+            .AddColumn("model")
+            .AddColumn(new TableColumn("median ms").RightAligned())
+            .AddColumn(new TableColumn("p90 ms").RightAligned());
+        Row(latency, Path.GetFileName(originalPath), F(r.Original.MedianMs, "F2"), F(r.Original.P90Ms, "F2"));
+        Row(latency, Path.GetFileName(compressedPath), F(r.Compressed.MedianMs, "F2"), F(r.Compressed.P90Ms, "F2"));
+        Row(latency, "speed-up", F(r.Original.MedianMs / r.Compressed.MedianMs, "F2") + "x", "");
+        context.Console.Write(latency);
+        context.Console.WriteLine(
+            $"CPU, batch 1, {Environment.ProcessorCount} intra-op threads, {r.Original.Runs} timed runs each; preprocessing: {r.Preprocessing}");
+    }
+}
