@@ -23,6 +23,7 @@ public static class AldsApp
         root.Options.Add(CommonOptions.Verbose);
         root.Subcommands.Add(InspectCommand.Create(context));
         root.Subcommands.Add(AnalyzeCommand.Create(context));
+        root.Subcommands.Add(PlanCommand.Create(context));
         root.Subcommands.Add(EvalCommand.Create(context));
 
         var parse = root.Parse(args);

@@ -39,10 +39,20 @@ public sealed class AnalysisOptions
         command.Options.Add(Schemes);
         command.Options.Add(MaxGroups);
         command.Options.Add(Device);
+        command.Options.Add(Cache);
     }
 
-    public SweepOptions Read(ParseResult parse) =>
-        new(parse.GetValue(Schemes) == "all" ? FoldScheme.All : [0], parse.GetValue(MaxGroups));
+    public Option<string?> Cache { get; } = new("--cache")
+    {
+        Description = "Directory of cached layer spectra (docs/cache.md): reused when the weights match, written otherwise",
+    };
+
+    public SweepOptions Read(ParseResult parse, CliContext context) =>
+        new(parse.GetValue(Schemes) == "all" ? FoldScheme.All : [0], parse.GetValue(MaxGroups))
+        {
+            Cache = parse.GetValue(Cache) is string dir ? new Engine.Caching.AnalysisCache(dir) : null,
+            Cancel = context.Cancel,
+        };
 
     public ISpectralBackend CreateBackend(ParseResult parse) => parse.GetValue(Device) switch
     {

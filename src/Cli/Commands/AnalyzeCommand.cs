@@ -24,7 +24,7 @@ public static class AnalyzeCommand
             using var source = Engine.Models.ModelSources.Open(path, filter.Read(parse));
             using var backend = analysis.CreateBackend(parse);
             bool asJson = parse.GetValue(json);
-            var result = SweepRunner.Run(context, source, backend, analysis.Read(parse), quiet: asJson, out var elapsed);
+            var result = SweepRunner.Run(context, source, backend, analysis.Read(parse, context), quiet: asJson, out var elapsed);
             if (asJson) JsonOutput.Write(context.Out, w => AnalysisJson.Write(w, result));
             else WriteTable(context, result, elapsed);
             return AldsApp.Success;

@@ -12,6 +12,9 @@ public sealed record SweepOptions(IReadOnlyList<int> Schemes, int MaxGroups = in
     /// <summary>This process's share of the layers: layer <c>i</c> belongs to shard <c>i mod Count</c>.</summary>
     public (int Index, int Count) Shard { get; init; } = (0, 1);
 
+    /// <summary>Stops the sweep between layers and between eigenproblems.</summary>
+    public CancellationToken Cancel { get; init; }
+
     public static SweepOptions SchemeZero { get; } = new([0]);
     public static SweepOptions AllSchemes { get; } = new(FoldScheme.All);
 }
@@ -28,6 +31,7 @@ public static class SpectrumSweep
         for (int index = 0; index < source.Layers.Count; index++)
         {
             cancel.ThrowIfCancellationRequested();
+            options.Cancel.ThrowIfCancellationRequested();
             var layer = source.Layers[index];
             if (index % options.Shard.Count != options.Shard.Index) continue;
             progress?.Report((index, source.Layers.Count, layer.Name));

@@ -1,0 +1,90 @@
+using System.CommandLine;
+using Alds.Engine.Planning;
+
+namespace Alds.Cli;
+
+/// <summary>The budget and planner options shared by <c>plan</c> and <c>compress</c>.</summary>
+public sealed class PlanningOptions
+{
+    public Option<double?> Keep { get; } = new("--keep")
+    {
+        Description = "Keep this fraction of the compressible layers' parameters (budget = floor(R × params)), 0 < R ≤ 1",
+    };
+
+    public Option<long?> Params { get; } = new("--params")
+    {
+        Description = "Absolute parameter budget for the compressible layers",
+    };
+
+    public Option<string> Optimizer { get; } = new("--optimizer")
+    {
+        Description = "exact (minimax optimum, default), paper (torchprune's heuristic), uniform, energy, k1",
+        DefaultValueFactory = _ => "exact",
+    };
+
+    public Option<string> Error { get; } = new("--error")
+    {
+        Description = "Error measure: max (the paper's, max over groups) or rss (root-sum-square over groups, an upper bound)",
+        DefaultValueFactory = _ => "max",
+    };
+
+    public Option<bool> Refine { get; } = new("--refine")
+    {
+        Description = "Spend the leftover budget on the next-worst layers without raising the maximum (default on)",
+        DefaultValueFactory = _ => true,
+    };
+
+    public Option<bool> NoRefine { get; } = new("--no-refine") { Description = "Turn --refine off" };
+
+    public Option<int> Align { get; } = new("--align")
+    {
+        Description = "Ranks restricted to multiples of N (hardware-friendly shapes); the optimum is exact over that set",
+        DefaultValueFactory = _ => 1,
+    };
+
+    public PlanningOptions()
+    {
+        Optimizer.AcceptOnlyFromAmong("exact", "paper", "uniform", "energy", "k1");
+        Error.AcceptOnlyFromAmong("max", "rss");
+        Keep.Validators.Add(r =>
+        {
+            var v = r.GetValueOrDefault<double?>();
+            if (v is double keep && !(keep > 0 && keep <= 1)) r.AddError($"--keep {keep}: must be in (0, 1]");
+        });
+        Params.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long?>() is long n && n < 0) r.AddError("--params must not be negative");
+        });
+        Align.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1) r.AddError("--align must be at least 1");
+        });
+    }
+
+    public void AddTo(Command command)
+    {
+        foreach (var o in new Option[] { Keep, Params, Optimizer, Error, Refine, NoRefine, Align }) command.Options.Add(o);
+        command.Validators.Add(r =>
+        {
+            bool keep = r.GetResult(Keep) is not null, count = r.GetResult(Params) is not null;
+            if (keep == count) r.AddError("give exactly one budget: --keep R or --params N");
+        });
+    }
+
+    public Budget ReadBudget(ParseResult parse, long paramsBefore) =>
+        parse.GetValue(Keep) is double keep ? Budget.FromKeep(keep, paramsBefore) : Budget.FromParams(parse.GetValue(Params)!.Value);
+
+    public PlannerOptions Read(ParseResult parse, IReadOnlyList<int> schemes)
+    {
+        PlanNames.TryParseOptimizer(parse.GetValue(Optimizer), out var optimizer);
+        PlanNames.TryParseErrorMeasure(parse.GetValue(Error), out var error);
+        return new PlannerOptions
+        {
+            Optimizer = optimizer,
+            Error = error,
+            Schemes = schemes,
+            Refine = parse.GetValue(Refine) && !parse.GetValue(NoRefine),
+            Align = parse.GetValue(Align),
+        };
+    }
+}
