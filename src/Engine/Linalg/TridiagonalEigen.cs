@@ -1,0 +1,303 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Alds.Engine.Linalg;
+
+/// <summary>
+/// Eigenvalues (and optionally eigenvectors) of a symmetric tridiagonal matrix.
+/// </summary>
+/// <remarks>
+/// <see cref="Values"/> is the Pal–Walker–Kahan root-free QL/QR iteration of LAPACK dsterf (block splitting,
+/// per-block scaling, QL or QR chosen by which end is smaller); absolute error ≈ eps·‖T‖.
+/// <see cref="ValuesAndVectors"/> is the implicit QL of EISPACK tql2; its rotations act on rows of Zᵀ
+/// so they vectorise.
+/// </remarks>
+internal static class TridiagonalEigen
+{
+    private const double Eps = 1.1102230246251565e-16;   // 2^-53, LAPACK dlamch('E')
+    private const double SafeMin = 2.2250738585072014e-308;
+
+    /// <summary>Eigenvalues of T = tridiag(e, d, e) into d, ascending; e (length ≥ n−1) is destroyed.</summary>
+    public static void Values(Span<double> d, Span<double> e, int n)
+    {
+        if (n <= 1) return;
+        double eps2 = Eps * Eps;
+        double ssfmax = Math.Sqrt(1 / SafeMin) / 3;
+        double ssfmin = Math.Sqrt(SafeMin) / eps2;
+        int nmaxit = n * 30, jtot = 0, l1 = 0;
+        int l, m, lsv, lend, lendsv, iscale;
+        double anorm, p, rte, sigma, r, c, s, gamma, bb, oldc, oldgam, alpha;
+
+    NextBlock:
+        if (l1 > n - 1) goto Sort;
+        if (l1 > 0) e[l1 - 1] = 0;
+        for (m = l1; m < n - 1; m++)
+        {
+            if (Math.Abs(e[m]) <= Math.Sqrt(Math.Abs(d[m])) * Math.Sqrt(Math.Abs(d[m + 1])) * Eps)
+            {
+                e[m] = 0;
+                goto Split;
+            }
+        }
+        m = n - 1;
+    Split:
+        l = l1; lsv = l; lend = m; lendsv = lend; l1 = m + 1;
+        if (lend == l) goto NextBlock;
+
+        anorm = 0;
+        for (int i = l; i <= lend; i++) anorm = Math.Max(anorm, Math.Abs(d[i]));
+        for (int i = l; i < lend; i++) anorm = Math.Max(anorm, Math.Abs(e[i]));
+        iscale = 0;
+        if (anorm == 0) goto NextBlock;
+        if (anorm > ssfmax) { iscale = 1; Scale(d, e, l, lend, ssfmax / anorm); }
+        else if (anorm < ssfmin) { iscale = 2; Scale(d, e, l, lend, ssfmin / anorm); }
+        for (int i = l; i < lend; i++) e[i] *= e[i];
+
+        if (Math.Abs(d[lend]) < Math.Abs(d[l])) { lend = lsv; l = lendsv; }
+        if (lend < l) goto QrLoop;
+
+    QlLoop:
+        m = lend;
+        if (l != lend)
+            for (int i = l; i < lend; i++)
+                if (Math.Abs(e[i]) <= eps2 * Math.Abs(d[i] * d[i + 1])) { m = i; break; }
+        if (m < lend) e[m] = 0;
+        p = d[l];
+        if (m == l) goto QlFound;
+        if (m == l + 1)
+        {
+            rte = Math.Sqrt(e[l]);
+            Eigen2(d[l], rte, d[l + 1], out d[l], out d[l + 1]);
+            e[l] = 0;
+            l += 2;
+            if (l <= lend) goto QlLoop;
+            goto BlockDone;
+        }
+        if (jtot == nmaxit) goto BlockDone;
+        jtot++;
+        rte = Math.Sqrt(e[l]);
+        sigma = (d[l + 1] - p) / (2 * rte);
+        r = Hypot1(sigma);
+        sigma = p - rte / (sigma + Math.CopySign(r, sigma));
+        c = 1; s = 0;
+        gamma = d[m] - sigma;
+        p = gamma * gamma;
+        for (int i = m - 1; i >= l; i--)
+        {
+            bb = e[i];
+            r = p + bb;
+            if (i != m - 1) e[i + 1] = s * r;
+            oldc = c;
+            c = p / r;
+            s = bb / r;
+            oldgam = gamma;
+            alpha = d[i];
+            gamma = c * (alpha - sigma) - s * oldgam;
+            d[i + 1] = oldgam + (alpha - gamma);
+            p = c != 0 ? gamma * gamma / c : oldc * bb;
+        }
+        e[l] = s * p;
+        d[l] = sigma + gamma;
+        goto QlLoop;
+    QlFound:
+        d[l] = p;
+        l++;
+        if (l <= lend) goto QlLoop;
+        goto BlockDone;
+
+    QrLoop:
+        m = lend;
+        for (int i = l; i >= lend + 1; i--)
+            if (Math.Abs(e[i - 1]) <= eps2 * Math.Abs(d[i] * d[i - 1])) { m = i; break; }
+        if (m > lend) e[m - 1] = 0;
+        p = d[l];
+        if (m == l) goto QrFound;
+        if (m == l - 1)
+        {
+            rte = Math.Sqrt(e[l - 1]);
+            Eigen2(d[l], rte, d[l - 1], out d[l], out d[l - 1]);
+            e[l - 1] = 0;
+            l -= 2;
+            if (l >= lend) goto QrLoop;
+            goto BlockDone;
+        }
+        if (jtot == nmaxit) goto BlockDone;
+        jtot++;
+        rte = Math.Sqrt(e[l - 1]);
+        sigma = (d[l - 1] - p) / (2 * rte);
+        r = Hypot1(sigma);
+        sigma = p - rte / (sigma + Math.CopySign(r, sigma));
+        c = 1; s = 0;
+        gamma = d[m] - sigma;
+        p = gamma * gamma;
+        for (int i = m; i <= l - 1; i++)
+        {
+            bb = e[i];
+            r = p + bb;
+            if (i != m) e[i - 1] = s * r;
+            oldc = c;
+            c = p / r;
+            s = bb / r;
+            oldgam = gamma;
+            alpha = d[i + 1];
+            gamma = c * (alpha - sigma) - s * oldgam;
+            d[i] = oldgam + (alpha - gamma);
+            p = c != 0 ? gamma * gamma / c : oldc * bb;
+        }
+        e[l - 1] = s * p;
+        d[l] = sigma + gamma;
+        goto QrLoop;
+    QrFound:
+        d[l] = p;
+        l--;
+        if (l >= lend) goto QrLoop;
+
+    BlockDone:
+        if (iscale == 1) for (int i = lsv; i <= lendsv; i++) d[i] *= anorm / ssfmax;
+        if (iscale == 2) for (int i = lsv; i <= lendsv; i++) d[i] *= anorm / ssfmin;
+        if (jtot < nmaxit) goto NextBlock;
+        throw new ArithmeticException($"tridiagonal QL/QR did not converge in {nmaxit} iterations (order {n})");
+
+    Sort:
+        d.Slice(0, n).Sort();
+    }
+
+    private static void Scale(Span<double> d, Span<double> e, int l, int lend, double f)
+    {
+        for (int i = l; i <= lend; i++) d[i] *= f;
+        for (int i = l; i < lend; i++) e[i] *= f;
+    }
+
+    private static double Hypot1(double x)
+    {
+        double ax = Math.Abs(x);
+        return ax > 1 ? ax * Math.Sqrt(1 + 1 / (ax * ax)) : Math.Sqrt(1 + ax * ax);
+    }
+
+    // Eigenvalues of [[a, b], [b, c]], |rt1| ≥ |rt2| (LAPACK dlae2).
+    private static void Eigen2(double a, double b, double c, out double rt1, out double rt2)
+    {
+        double sm = a + c, df = a - c, adf = Math.Abs(df), tb = b + b, ab = Math.Abs(tb);
+        double acmx = a, acmn = c;
+        if (Math.Abs(a) <= Math.Abs(c)) { acmx = c; acmn = a; }
+        double rt = adf > ab ? adf * Math.Sqrt(1 + (ab / adf) * (ab / adf))
+            : adf < ab ? ab * Math.Sqrt(1 + (adf / ab) * (adf / ab))
+            : ab * Math.Sqrt(2.0);
+        if (sm < 0) { rt1 = 0.5 * (sm - rt); rt2 = acmx / rt1 * acmn - b / rt1 * b; }
+        else if (sm > 0) { rt1 = 0.5 * (sm + rt); rt2 = acmx / rt1 * acmn - b / rt1 * b; }
+        else { rt1 = 0.5 * rt; rt2 = -0.5 * rt; }
+    }
+
+    /// <summary>
+    /// Eigenvalues into d (ascending) and eigenvectors as the rows of <paramref name="zt"/> (n×n, row-major):
+    /// on entry zt holds the basis to rotate (identity, or Qᵀ), on exit row r is the eigenvector of d[r]
+    /// in that basis. e[i] couples i and i+1 (length ≥ n) and is destroyed.
+    /// </summary>
+    public static void ValuesAndVectors(Span<double> d, Span<double> e, int n, Span<double> zt, int ldz)
+    {
+        if (n <= 1) return;
+        e[n - 1] = 0;
+        double f = 0, tst1 = 0;
+        const double eps = 2.220446049250313e-16;
+        int budget = 30 * n;
+        for (int l = 0; l < n; l++)
+        {
+            tst1 = Math.Max(tst1, Math.Abs(d[l]) + Math.Abs(e[l]));
+            int m = l;
+            while (m < n - 1 && Math.Abs(e[m]) > eps * tst1) m++;
+            if (m > l)
+            {
+                do
+                {
+                    if (--budget < 0) throw new ArithmeticException($"tridiagonal QL did not converge (order {n})");
+                    double g = d[l];
+                    double p = (d[l + 1] - g) / (2 * e[l]);
+                    double r = Hypot(p, 1);
+                    if (p < 0) r = -r;
+                    d[l] = e[l] / (p + r);
+                    d[l + 1] = e[l] * (p + r);
+                    double dl1 = d[l + 1];
+                    double h = g - d[l];
+                    for (int i = l + 2; i < n; i++) d[i] -= h;
+                    f += h;
+                    p = d[m];
+                    double c = 1, c2 = 1, c3 = 1, el1 = e[l + 1], s = 0, s2 = 0;
+                    for (int i = m - 1; i >= l; i--)
+                    {
+                        c3 = c2; c2 = c; s2 = s;
+                        g = c * e[i];
+                        h = c * p;
+                        r = Hypot(p, e[i]);
+                        e[i + 1] = s * r;
+                        s = e[i] / r;
+                        c = p / r;
+                        p = c * d[i] - s * g;
+                        d[i + 1] = h + s * (c * g + s * d[i]);
+                        Rotate(zt.Slice(i * ldz, n), zt.Slice((i + 1) * ldz, n), c, s);
+                    }
+                    p = -s * s2 * c3 * el1 * e[l] / dl1;
+                    e[l] = s * p;
+                    d[l] = c * p;
+                } while (Math.Abs(e[l]) > eps * tst1);
+            }
+            d[l] += f;
+            e[l] = 0;
+        }
+        // Selection sort, ascending, swapping vector rows (n swaps at most).
+        for (int i = 0; i < n - 1; i++)
+        {
+            int k = i;
+            for (int j = i + 1; j < n; j++) if (d[j] < d[k]) k = j;
+            if (k != i)
+            {
+                (d[i], d[k]) = (d[k], d[i]);
+                var ri = zt.Slice(i * ldz, n); var rk = zt.Slice(k * ldz, n);
+                for (int t = 0; t < n; t++) (ri[t], rk[t]) = (rk[t], ri[t]);
+            }
+        }
+    }
+
+    private static double Hypot(double a, double b)
+    {
+        a = Math.Abs(a); b = Math.Abs(b);
+        if (a < b) (a, b) = (b, a);
+        if (a == 0) return 0;
+        double q = b / a;
+        return a * Math.Sqrt(1 + q * q);
+    }
+
+    /// <summary>(x, y) ← (c·x − s·y, s·x + c·y), elementwise.</summary>
+    internal static void Rotate(Span<double> x, Span<double> y, double c, double s)
+    {
+        int n = x.Length, j = 0;
+        ref double xr = ref MemoryMarshal.GetReference(x);
+        ref double yr = ref MemoryMarshal.GetReference(y);
+        if (Vector512.IsHardwareAccelerated && SimdLevel.Width == 512)
+        {
+            var vc = Vector512.Create(c); var vs = Vector512.Create(s);
+            for (; j <= n - 8; j += 8)
+            {
+                var a = Vector512.LoadUnsafe(ref xr, (nuint)j); var b = Vector512.LoadUnsafe(ref yr, (nuint)j);
+                (vc * a - vs * b).StoreUnsafe(ref xr, (nuint)j);
+                (vs * a + vc * b).StoreUnsafe(ref yr, (nuint)j);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated && SimdLevel.Width >= 256)
+        {
+            var vc = Vector256.Create(c); var vs = Vector256.Create(s);
+            for (; j <= n - 4; j += 4)
+            {
+                var a = Vector256.LoadUnsafe(ref xr, (nuint)j); var b = Vector256.LoadUnsafe(ref yr, (nuint)j);
+                (vc * a - vs * b).StoreUnsafe(ref xr, (nuint)j);
+                (vs * a + vc * b).StoreUnsafe(ref yr, (nuint)j);
+            }
+        }
+        for (; j < n; j++)
+        {
+            double a = Unsafe.Add(ref xr, j), b = Unsafe.Add(ref yr, j);
+            Unsafe.Add(ref xr, j) = c * a - s * b;
+            Unsafe.Add(ref yr, j) = s * a + c * b;
+        }
+    }
+}
