@@ -55,14 +55,14 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
         {
             var (k, i, r) = tasks[t];
             int n = total / k;
-            var gram = ArrayPool<double>.Shared.Rent(r * r);
+            var gram = ArrayPool<double>.Shared.Rent(r * r + GroupSpectra.ScratchLength(r));
             try
             {
                 var g = gram.AsSpan(0, r * r);
                 if (r == m) AssembleRowGram(f, m, total, k, i, rowFine, rowLevel, g);
                 else AssembleColGram(f, m, total, k, i, colCoarse, colLevel, g);
                 var s = sigma[k].AsSpan(i * r, r);
-                GroupSpectra.Eigenvalues(g, r, s);
+                GroupSpectra.Eigenvalues(g, r, s, gram.AsSpan(r * r, GroupSpectra.ScratchLength(r)));
                 for (int q = 0; q < r; q++) s[q] = Math.Sqrt(Math.Max(s[q], 0));
             }
             finally { ArrayPool<double>.Shared.Return(gram); }

@@ -23,12 +23,10 @@ public static class Decomposer
         int decTaps = fold.DecoderTaps, kj = groups * rank;
         var encoder = new double[(long)kj * n];
         var decoder = new double[(long)layer.Out * kj * decTaps];
-        var u = new double[m * rank];
-        var vt = new double[rank * n];
-        var s = new double[rank];
         for (int i = 0; i < groups; i++)
         {
-            GroupFactorizer.TopSingularTriplets(folded.AsSpan(i * n), m, n, total, rank, u, s, vt);
+            var svd = Linalg.TruncatedSvd.Compute(folded.AsSpan(i * n, (m - 1) * total + n), m, n, total, rank);
+            double[] u = svd.U, s = svd.S, vt = svd.Vt;
             for (int r = 0; r < rank; r++)
             {
                 double root = Math.Sqrt(s[r]);

@@ -21,7 +21,7 @@ public static class ResidualMeasure
         return SpectralNorm(residual, fold.Rows, fold.Columns) / norm;
     }
 
-    /// <summary>‖A‖₂ of a row-major m×n matrix.</summary>
+    /// <summary>‖A‖₂ of a row-major m×n matrix: the square root of the largest eigenvalue of its smaller Gram.</summary>
     public static double SpectralNorm(ReadOnlySpan<double> a, int m, int n)
     {
         int r = Math.Min(m, n);
@@ -30,7 +30,7 @@ public static class ResidualMeasure
         if (m <= n) GroupSpectra.RowGram(a, m, n, n, gram);
         else GroupSpectra.ColumnGram(a, m, n, n, gram);
         var w = new double[r];
-        GroupSpectra.Eigenvalues(gram, r, w);
+        GroupSpectra.Eigenvalues(gram, r, w, new double[GroupSpectra.ScratchLength(r)]);
         return Math.Sqrt(Math.Max(w[0], 0));
     }
 }
