@@ -80,26 +80,30 @@ public sealed unsafe class SafetensorsFile : IDisposable
         bool acquired = false;
         try
         {
-            long length = stream.Length;
-            if (length < 8)
-                SafetensorsHeader.Parse(ReadOnlySpan<byte>.Empty, length, path); // throws HeaderTooSmall
+            long length;
             try
             {
-                map = MemoryMappedFile.CreateFromFile(stream, mapName: null, capacity: 0, MemoryMappedFileAccess.Read,
-                    HandleInheritability.None, leaveOpen: true);
-                view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+                length = stream.Length;
+                if (length >= 8)
+                {
+                    map = MemoryMappedFile.CreateFromFile(stream, mapName: null, capacity: 0, MemoryMappedFileAccess.Read,
+                        HandleInheritability.None, leaveOpen: true);
+                    view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+                }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
             {
                 throw new SafetensorsException(SafetensorsErrorKind.Io, path, null, $"cannot map the file: {e.Message}", e);
             }
+            if (view is null)
+                SafetensorsHeader.Parse(ReadOnlySpan<byte>.Empty, length, path); // throws HeaderTooSmall
             byte* pointer = null;
-            view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+            view!.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
             acquired = true;
             pointer += view.PointerOffset;
             int prefix = (int)Math.Min(length, 8 + SafetensorsHeader.MaxHeaderLength);
             var header = SafetensorsHeader.Parse(new ReadOnlySpan<byte>(pointer, prefix), length, path);
-            return new SafetensorsFile(path, stream, map, view, pointer, header);
+            return new SafetensorsFile(path, stream, map!, view, pointer, header);
         }
         catch
         {
