@@ -27,6 +27,9 @@ public sealed class SafetensorsWriter
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _metadata = new(StringComparer.Ordinal);
 
+    /// <summary>The header size limit; lowered only by tests, to reach the limit cheaply.</summary>
+    internal long HeaderLimit { get; init; } = SafetensorsHeader.MaxHeaderLength;
+
     private sealed record Pending(TensorEntry Entry, long ByteLength, Action<Stream> Write);
 
     /// <summary>Creates a writer with an optional initial <c>__metadata__</c> map.</summary>
@@ -272,9 +275,8 @@ public sealed class SafetensorsWriter
         }
 
         long n = (json.WrittenCount + 7) / 8 * 8;
-        if (n > SafetensorsHeader.MaxHeaderLength)
-            throw new InvalidOperationException(
-                $"The safetensors header would be {n} bytes, over the limit of {SafetensorsHeader.MaxHeaderLength}.");
+        if (n > HeaderLimit)
+            throw new InvalidOperationException($"The safetensors header would be {n} bytes, over the limit of {HeaderLimit}.");
         var header = new byte[8 + n];
         BinaryPrimitives.WriteUInt64LittleEndian(header, (ulong)n);
         json.WrittenSpan.CopyTo(header.AsSpan(8));

@@ -100,6 +100,19 @@ public class SafetensorsWriterTests
     }
 
     [Test]
+    public void WriteTo_HeaderOverLimit_FailsWithoutFile()
+    {
+        string path = _dir.File("out.safetensors");
+        var w = new SafetensorsWriter { HeaderLimit = 56 };
+        w.Add("t", DType.U8, [1], new byte[1]); // 53 bytes of JSON, 56 once padded: at the limit
+        Assert.That(w.BuildHeader(), Has.Length.EqualTo(8 + 56));
+        w.Add("u", DType.U8, [1], new byte[1]);
+        var e = Assert.Throws<InvalidOperationException>(() => w.WriteTo(path))!;
+        Assert.That(e.Message, Does.Contain("over the limit of 56"));
+        Assert.That(_dir.Entries(), Is.Empty);
+    }
+
+    [Test]
     public void WriteTo_SameInputsTwice_ByteIdentical()
     {
         byte[] Write()
