@@ -23,21 +23,12 @@ public static class OnnxModelWriter
             throw new ModelFormatException($"{path}: the model is 2 GB or larger; ONNX external data is not supported");
 
         string full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full) ?? ".";
-        string temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
+        using var temp = Runtime.TemporaryFiles.CreateSibling(full);
+        using (var stream = new FileStream(temp.Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                model.WriteTo(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
+            model.WriteTo(stream);
+            stream.Flush(flushToDisk: true);
         }
-        catch
-        {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            throw;
-        }
+        temp.CommitTo(full);
     }
 }

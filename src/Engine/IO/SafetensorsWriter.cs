@@ -176,23 +176,14 @@ public sealed class SafetensorsWriter
         string full = System.IO.Path.GetFullPath(path);
         if (Directory.Exists(full))
             throw new IOException($"{path}: is a directory, not a file path");
-        string directory = System.IO.Path.GetDirectoryName(full)!;
-        string temp = System.IO.Path.Combine(directory,
-            $".{System.IO.Path.GetFileName(full)}.{RandomNumberGenerator.GetHexString(12, lowercase: true)}.tmp");
-        try
+        // Registered so that an interruption (Ctrl-C, SIGTERM) can remove it; deleted unless committed.
+        using var temp = Runtime.TemporaryFiles.CreateSibling(full);
+        using (var stream = new FileStream(temp.Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 20))
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 20))
-            {
-                WriteTo(stream);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true); // rename(2): readers of the old file keep their mapping
+            WriteTo(stream);
+            stream.Flush(flushToDisk: true);
         }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
+        temp.CommitTo(full); // rename(2): readers of the old file keep their mapping
     }
 
     /// <summary>Writes the whole file to a stream (not atomic; <see cref="WriteTo(string)"/> is).</summary>

@@ -33,6 +33,5 @@ public static class ModelSources
         }
     }
 
-    private static IModelSource OpenSafetensors(string path, LayerFilter filter) =>
-        throw new ModelFormatException($"{path}: safetensors input is not available yet");
+    private static IModelSource OpenSafetensors(string path, LayerFilter filter) => new SafetensorsModelSource(path, filter);
 }

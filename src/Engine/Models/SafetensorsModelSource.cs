@@ -1,0 +1,37 @@
+using Alds.Engine.IO;
+using Alds.Engine.Layers;
+using Alds.Engine.Tensors;
+
+namespace Alds.Engine.Models;
+
+/// <summary>
+/// A safetensors file as a model: tensors from the header, layers found by <see cref="LayerDiscovery"/>
+/// (which cannot tell depthwise or grouped convolutions from plain ones: exclude those with a pattern).
+/// </summary>
+public sealed class SafetensorsModelSource : IModelSource
+{
+    public SafetensorsModelSource(string path, LayerFilter? filter = null)
+    {
+        File = SafetensorsFile.Open(path);
+        Path = path;
+        (Layers, Skipped) = LayerDiscovery.Discover(File.Tensors, filter ?? LayerFilter.Default);
+    }
+
+    /// <summary>The memory-mapped file.</summary>
+    public SafetensorsFile File { get; }
+    public string Path { get; }
+    public IReadOnlyList<TensorEntry> Tensors => File.Tensors;
+    public IReadOnlyList<LayerSpec> Layers { get; }
+    public IReadOnlyList<SkippedTensor> Skipped { get; }
+
+    public void ReadWeight(LayerSpec layer, Span<double> destination)
+    {
+        if (layer.Layout != WeightLayout.Canonical)
+            throw new InvalidOperationException($"safetensors layer '{layer.Name}' must be canonical");
+        File.ReadFloat64(layer.WeightTensor, destination[..checked((int)layer.Params)]);
+    }
+
+    public void ReadFloat64(string tensor, Span<double> destination) => File.ReadFloat64(tensor, destination);
+
+    public void Dispose() => File.Dispose();
+}
