@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Alds.Bench.Linalg;
 
 /// <summary>The yardstick: Debian's LAPACKE over OpenBLAS (pthread build), pinned to one thread.</summary>
-internal static unsafe class LapackNative
+public static unsafe class LapackNative
 {
     private const string Lapacke = "/usr/lib/x86_64-linux-gnu/liblapacke.so.3";
     private const string OpenBlas = "/usr/lib/x86_64-linux-gnu/libopenblas.so.0";

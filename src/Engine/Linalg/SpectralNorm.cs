@@ -13,7 +13,7 @@ namespace Alds.Engine.Linalg;
 public static class SpectralNorm
 {
     /// <summary>Order up to which the dense overload uses the exact Gram route.</summary>
-    public const int ExactLimit = 256;
+    public const int ExactLimit = 512;
 
     /// <summary>y = op(x) for an operator or its transpose.</summary>
     public delegate void Apply(ReadOnlySpan<double> x, Span<double> y);

@@ -28,6 +28,8 @@ public class SingularValuesTests
     [TestCase(64, 576)]
     [TestCase(128, 1152)]
     [TestCase(512, 256)]
+    [TestCase(256, 2304)]
+    [TestCase(512, 512)]
     [TestCase(1, 50)]
     [TestCase(50, 1)]
     [TestCase(1, 1)]

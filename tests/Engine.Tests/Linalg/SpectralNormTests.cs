@@ -23,6 +23,23 @@ public class SpectralNormTests
         var spec = Enumerable.Range(0, m).Select(i => 1.0 - 1e-3 * i / m).ToArray();
         var r = TestMatrices.WithSpectrum(m, n, spec, 9);
         Assert.That(SpectralNorm.Largest(r, m, n, n), Is.EqualTo(1.0).Within(1e-4));
+        Assert.That(Lanczos(r, m, n), Is.EqualTo(1.0).Within(1e-4));
+    }
+
+    // The operator overload (Lanczos), whatever the dense overload's exact-route limit.
+    private static double Lanczos(double[] r, int m, int n) =>
+        SpectralNorm.Largest(m, n,
+            (x, y) => { for (int i = 0; i < m; i++) { double s = 0; for (int j = 0; j < n; j++) s += r[i * n + j] * x[j]; y[i] = s; } },
+            (x, y) => { y.Clear(); for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) y[j] += r[i * n + j] * x[i]; });
+
+    [TestCase(300, 1000)]
+    [TestCase(1000, 300)]
+    [TestCase(5, 3)]
+    public void Largest_LanczosOperator_MatchesLapack(int m, int n)
+    {
+        var r = TestMatrices.Gaussian(m * n, 2 * m + n);
+        double expect = Lapack.SingularValues(r, m, n)[0];
+        Assert.That(Lanczos(r, m, n), Is.EqualTo(expect).Within(1e-8 * expect));
     }
 
     [Test]
