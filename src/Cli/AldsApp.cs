@@ -24,6 +24,7 @@ public static class AldsApp
         root.Subcommands.Add(InspectCommand.Create(context));
         root.Subcommands.Add(AnalyzeCommand.Create(context));
         root.Subcommands.Add(PlanCommand.Create(context));
+        root.Subcommands.Add(CompressCommand.Create(context));
         root.Subcommands.Add(EvalCommand.Create(context));
 
         var parse = root.Parse(args);

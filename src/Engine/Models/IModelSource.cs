@@ -22,4 +22,7 @@ public interface IModelSource : IDisposable
 
     /// <summary>Reads any float tensor (F16/BF16/F32/F64) as float64, in stored order.</summary>
     void ReadFloat64(string tensor, Span<double> destination);
+
+    /// <summary>Writes a tensor's elements as little-endian bytes in the safetensors layout of its dtype.</summary>
+    void CopyRawBytes(string tensor, Stream destination);
 }

@@ -158,6 +158,55 @@ public sealed class OnnxModelSource : IModelSource
         }
     }
 
+    /// <summary>Writes an initializer's elements as little-endian bytes in the safetensors layout of its dtype.</summary>
+    public void CopyRawBytes(string tensor, Stream destination)
+    {
+        if (!_initializers.TryGetValue(tensor, out var init) || init.Entry is null)
+            throw new ArgumentException($"no readable initializer '{tensor}' in {Path}", nameof(tensor));
+        var proto = init.Proto;
+        var entry = init.Entry;
+        switch (init.Storage)
+        {
+            case Storage.Raw:
+                destination.Write(proto.RawData.Span);
+                return;
+            case Storage.External:
+                try
+                {
+                    using var stream = new FileStream(init.ExternalPath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+                    stream.Position = init.ExternalOffset;
+                    var buffer = new byte[Math.Min((long)ChunkBytes, Math.Max(1, init.ByteLength))];
+                    for (long left = init.ByteLength; left > 0;)
+                    {
+                        int n = (int)Math.Min(buffer.Length, left);
+                        stream.ReadExactly(buffer, 0, n);
+                        destination.Write(buffer, 0, n);
+                        left -= n;
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    throw Error($"initializer '{tensor}': cannot read external data '{init.ExternalPath}' ({OneLine(ex.Message)})", ex);
+                }
+                return;
+        }
+        using var writer = new BinaryWriter(destination, System.Text.Encoding.UTF8, leaveOpen: true);
+        switch (entry.DType)
+        {
+            case DType.F32: foreach (var v in proto.FloatData) writer.Write(v); break;
+            case DType.F64: foreach (var v in proto.DoubleData) writer.Write(v); break;
+            case DType.I64: foreach (var v in proto.Int64Data) writer.Write(v); break;
+            case DType.U32: foreach (var v in proto.Uint64Data) writer.Write((uint)v); break;
+            case DType.U64: foreach (var v in proto.Uint64Data) writer.Write(v); break;
+            case DType.I32: foreach (var v in proto.Int32Data) writer.Write(v); break;
+            case DType.I16 or DType.U16 or DType.F16 or DType.BF16: foreach (var v in proto.Int32Data) writer.Write((ushort)v); break;
+            case DType.I8 or DType.U8 or DType.BOOL or DType.F8_E4M3 or DType.F8_E5M2 or DType.F8_E4M3FNUZ or DType.F8_E5M2FNUZ:
+                foreach (var v in proto.Int32Data) writer.Write((byte)v); break;
+            default:
+                throw Error($"initializer '{tensor}': {entry.DType} stored in typed fields cannot be copied");
+        }
+    }
+
     /// <summary>Nothing to release: the model is held in memory and external files are opened per read.</summary>
     public void Dispose() { }
 

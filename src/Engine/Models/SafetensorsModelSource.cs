@@ -33,5 +33,7 @@ public sealed class SafetensorsModelSource : IModelSource
 
     public void ReadFloat64(string tensor, Span<double> destination) => File.ReadFloat64(tensor, destination);
 
+    public void CopyRawBytes(string tensor, Stream destination) => File.CopyTensorBytes(tensor, destination);
+
     public void Dispose() => File.Dispose();
 }

@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using Alds.Engine;
+using Alds.Engine.Export;
+using Alds.Engine.Planning;
+using Spectre.Console;
+
+namespace Alds.Cli.Commands;
+
+/// <summary><c>alds compress</c>: analyse, plan, factorise and write the compressed model.</summary>
+public static class CompressCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = CommonOptions.Model();
+        var json = CommonOptions.Json();
+        var filter = new LayerFilterOptions();
+        var analysis = new AnalysisOptions();
+        var planning = new PlanningOptions();
+        var output = new Option<string?>("--output", "-o") { Description = "Output file (default: <model>.alds.<format> in the current directory)" };
+        var format = new Option<string?>("--format") { Description = "safetensors or onnx (default: from the output's extension, else safetensors)" };
+        format.AcceptOnlyFromAmong("safetensors", "onnx");
+        var report = new Option<string?>("--report") { Description = "Also write a JSON report (plan with measured errors, timings) to this file" };
+        var command = new Command("compress", "Compress a model: analyse, plan, factorise every chosen layer and write the result");
+        command.Arguments.Add(model);
+        foreach (var o in new Option[] { output, format, report, json }) command.Options.Add(o);
+        filter.AddTo(command);
+        analysis.AddTo(command);
+        planning.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var path = DefaultModel.Resolve(parse.GetValue(model));
+            var outputFormat = ResolveFormat(parse.GetValue(format), parse.GetValue(output));
+            var outputPath = parse.GetValue(output) ?? DefaultOutput(path, outputFormat);
+            bool asJson = parse.GetValue(json);
+            var total = Stopwatch.StartNew();
+
+            using var source = Engine.Models.ModelSources.Open(path, filter.Read(parse));
+            using var backend = analysis.CreateBackend(parse);
+            var sweep = analysis.Read(parse, context);
+            var result = SweepRunner.Run(context, source, backend, sweep, quiet: asJson, out var analysisTime);
+
+            var clock = Stopwatch.StartNew();
+            var plan = Planner.Create(result, planning.ReadBudget(parse, Planner.ParamsBefore(result)), planning.Read(parse, sweep.Schemes));
+            var planTime = clock.Elapsed;
+
+            clock.Restart();
+            var measured = Factorize(context, asJson, p => CompressedModelWriter.Write(source, plan, outputPath, outputFormat, p, context.Cancel));
+            var writeTime = clock.Elapsed;
+            var timings = new Dictionary<string, double>
+            {
+                ["analysis_s"] = analysisTime.TotalSeconds, ["planning_s"] = planTime.TotalSeconds,
+                ["factorise_and_write_s"] = writeTime.TotalSeconds, ["total_s"] = total.Elapsed.TotalSeconds,
+            };
+            if (parse.GetValue(report) is string reportPath) WriteReport(reportPath, measured, outputPath, timings);
+
+            if (asJson) context.Out.WriteLine(PlanJson.Write(measured, indented: true));
+            else
+            {
+                PlanTable.Write(context, measured, source.Tensors.Sum(t => t.ElementCount));
+                double worst = measured.Layers.Max(l => l.RelErrorMeasured ?? 0);
+                context.Console.MarkupLine($"largest measured residual ‖F(W) − F(Ŵ)‖₂/‖F(W)‖₂: [bold]{worst:F6}[/]");
+                context.Console.MarkupLine($"wrote [green]{Markup.Escape(outputPath)}[/] ({outputFormat.ToString().ToLowerInvariant()}, {new FileInfo(outputPath).Length:N0} bytes)");
+                context.Console.MarkupLine($"time: analysis {analysisTime.TotalSeconds:F2} s, planning {planTime.TotalMilliseconds:F1} ms, " +
+                    $"factorise + write {writeTime.TotalSeconds:F2} s, total {total.Elapsed.TotalSeconds:F2} s");
+            }
+            return AldsApp.Success;
+        });
+        return command;
+    }
+
+    private static Plan Factorize(CliContext context, bool quiet, Func<IProgress<(int done, int total, string layer)>?, Plan> run)
+    {
+        if (quiet) return run(null);
+        if (!context.Interactive)
+            return run(new SyncProgress(p => { if (p.done < p.total) context.Error.WriteLine($"factorise {p.done + 1}/{p.total}: {p.layer}"); }));
+        Plan result = null!;
+        context.Console.Progress().AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask("factorise");
+                result = run(new SyncProgress(p =>
+                {
+                    task.MaxValue = Math.Max(1, p.total);
+                    task.Value = p.done;
+                    task.Description = p.layer.Length > 0 ? $"factorise: {Markup.Escape(p.layer)}" : "factorise";
+                }));
+            });
+        return result;
+    }
+
+    private static OutputFormat ResolveFormat(string? format, string? output) => format switch
+    {
+        "onnx" => OutputFormat.Onnx,
+        "safetensors" => OutputFormat.Safetensors,
+        _ when output is not null && output.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) => OutputFormat.Onnx,
+        _ => OutputFormat.Safetensors,
+    };
+
+    private static string DefaultOutput(string model, OutputFormat format) =>
+        Path.GetFileNameWithoutExtension(model) + ".alds." + (format == OutputFormat.Onnx ? "onnx" : "safetensors");
+
+    private static void WriteReport(string path, Plan plan, string output, IReadOnlyDictionary<string, double> timings)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("output", output);
+            w.WritePropertyName("plan");
+            PlanJson.Write(w, plan);
+            w.WriteStartObject("timings");
+            foreach (var (k, v) in timings) w.WriteNumber(k, v);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        using var temp = Engine.Runtime.TemporaryFiles.CreateSibling(path);
+        try
+        {
+            File.WriteAllBytes(temp.Path, buffer.ToArray());
+            temp.CommitTo(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelFormatException($"{path}: cannot write the report: {e.Message}");
+        }
+    }
+}

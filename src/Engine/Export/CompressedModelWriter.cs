@@ -1,0 +1,110 @@
+using Alds.Engine.Decomposition;
+using Alds.Engine.IO;
+using Alds.Engine.Layers;
+using Alds.Engine.Models;
+using Alds.Engine.Planning;
+using Alds.Engine.Tensors;
+
+namespace Alds.Engine.Export;
+
+/// <summary>Output formats of <c>alds compress</c>.</summary>
+public enum OutputFormat { Safetensors, Onnx }
+
+/// <summary>
+/// Factorises a plan's layers and writes the compressed model (docs/format.md for safetensors; the ONNX
+/// graph rewrite otherwise). Atomic: the output appears complete or not at all; the input is never touched.
+/// </summary>
+public static class CompressedModelWriter
+{
+    public const string FormatKey = "format", FormatValue = "alds", VersionKey = "alds.version", PlanKey = "alds.plan";
+
+    /// <summary>Writes the compressed model and returns the plan with measured errors.</summary>
+    public static Plan Write(IModelSource source, Plan plan, string output, OutputFormat format,
+        IProgress<(int done, int total, string layer)>? progress = null, CancellationToken cancel = default)
+    {
+        SafetensorsWriter.EnsureNotSameFile(source.Path, output);
+        return format switch
+        {
+            OutputFormat.Safetensors => WriteSafetensors(source, plan, output, progress, cancel),
+            OutputFormat.Onnx => WriteOnnx(source, plan, output, progress, cancel),
+            _ => throw new ArgumentOutOfRangeException(nameof(format)),
+        };
+    }
+
+    private static Plan WriteOnnx(IModelSource source, Plan plan, string output,
+        IProgress<(int, int, string)>? progress, CancellationToken cancel)
+    {
+        if (source is not OnnxModelSource onnx)
+            throw new ModelFormatException($"{source.Path}: --format onnx needs an ONNX input model");
+        var factors = new List<FactorizedLayer>();
+        var measured = PlanFactorizer.Run(source, plan, (f, _) => factors.Add(f), progress, cancel);
+        cancel.ThrowIfCancellationRequested();
+        var rewritten = OnnxRewriter.Rewrite(onnx.Model, factors, PlanJson.Write(measured));
+        OnnxModelWriter.Write(rewritten, output);
+        return measured;
+    }
+
+    private static Plan WriteSafetensors(IModelSource source, Plan plan, string output,
+        IProgress<(int, int, string)>? progress, CancellationToken cancel)
+    {
+        var compressed = plan.Layers.Where(l => l.Compressed).ToDictionary(l => l.Layer.WeightTensor, StringComparer.Ordinal);
+        var biasOf = plan.Layers.Where(l => l.Compressed && l.Layer.BiasTensor is not null)
+            .ToDictionary(l => l.Layer.BiasTensor!, StringComparer.Ordinal);
+        var entries = source.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
+
+        using var store = new FactorStore(output);
+        var measured = PlanFactorizer.Run(source, plan, (f, _) =>
+        {
+            var dtype = FactorDType(entries[f.Layer.WeightTensor].DType);
+            store.Add(f.Layer.Name + ".encoding.weight", dtype, f.Encoder);
+            store.Add(f.Layer.Name + ".decoding.weight", dtype, f.Decoder);
+        }, progress, cancel);
+        cancel.ThrowIfCancellationRequested();
+
+        var writer = new SafetensorsWriter(Metadata(source, measured));
+        foreach (var t in source.Tensors)
+        {
+            if (compressed.TryGetValue(t.Name, out var choice))
+            {
+                var (encoderShape, decoderShape) = FactorShapes(choice);
+                var dtype = FactorDType(t.DType);
+                string enc = choice.Layer.Name + ".encoding.weight", dec = choice.Layer.Name + ".decoding.weight";
+                writer.Add(enc, dtype, encoderShape, s => store.CopyTo(enc, s));
+                writer.Add(dec, dtype, decoderShape, s => store.CopyTo(dec, s));
+            }
+            else if (biasOf.TryGetValue(t.Name, out var owner))
+                writer.Add(owner.Layer.Name + ".decoding.bias", t.DType, t.Shape, s => source.CopyRawBytes(t.Name, s));
+            else
+                writer.Add(t.Name, t.DType, t.Shape, s => source.CopyRawBytes(t.Name, s));
+        }
+        try { writer.WriteTo(output, [source.Path]); }
+        catch (ArgumentException e) { throw new ModelFormatException($"{output}: {e.Message}"); }
+        return measured;
+    }
+
+    private static DType FactorDType(DType weight) => weight.IsComputable() ? weight : DType.F32;
+
+    /// <summary>Encoder <c>[k·j, in/k, encKh, encKw]</c> and decoder <c>[out, k·j, decKh, decKw]</c> (linear: 2-D).</summary>
+    public static (long[] encoder, long[] decoder) FactorShapes(LayerChoice c)
+    {
+        var l = c.Layer;
+        long kj = (long)c.Groups * c.Rank;
+        if (l.Kind == LayerKind.Linear) return ([kj, l.In / c.Groups], [l.Out, kj]);
+        var (ekh, ekw) = Analysis.FoldScheme.EncoderKernel(c.Scheme, l.Kh, l.Kw);
+        var (dkh, dkw) = Analysis.FoldScheme.DecoderKernel(c.Scheme, l.Kh, l.Kw);
+        return ([kj, l.In / c.Groups, ekh, ekw], [l.Out, kj, dkh, dkw]);
+    }
+
+    private static Dictionary<string, string> Metadata(IModelSource source, Plan measured)
+    {
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (source is SafetensorsModelSource st)
+            foreach (var (key, value) in st.File.Metadata)
+                if (key != FormatKey && !key.StartsWith("alds.", StringComparison.Ordinal))
+                    metadata[key] = value;
+        metadata[FormatKey] = FormatValue;
+        metadata[VersionKey] = "1";
+        metadata[PlanKey] = PlanJson.Write(measured);
+        return metadata;
+    }
+}

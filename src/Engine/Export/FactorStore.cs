@@ -1,0 +1,52 @@
+using Alds.Engine.IO;
+using Alds.Engine.Runtime;
+using Alds.Engine.Tensors;
+
+namespace Alds.Engine.Export;
+
+/// <summary>
+/// Encoded factor bytes spilled to a temporary file, so that writing a compressed model never holds all
+/// factors in memory. Deleted on dispose (and on interruption).
+/// </summary>
+public sealed class FactorStore : IDisposable
+{
+    private readonly TemporaryFiles.Registration _file;
+    private readonly FileStream _stream;
+    private readonly Dictionary<string, (long offset, long length)> _entries = new(StringComparer.Ordinal);
+
+    public FactorStore(string besideOutput)
+    {
+        _file = TemporaryFiles.CreateSibling(besideOutput + ".factors");
+        _stream = new FileStream(_file.Path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20);
+    }
+
+    public void Add(string name, DType dtype, ReadOnlySpan<double> values)
+    {
+        var bytes = new byte[checked(values.Length * (dtype.Bits() / 8))];
+        FloatCodec.Encode(dtype, values, bytes);
+        _stream.Seek(0, SeekOrigin.End);
+        _entries.Add(name, (_stream.Position, bytes.Length));
+        _stream.Write(bytes);
+    }
+
+    public void CopyTo(string name, Stream destination)
+    {
+        var (offset, length) = _entries[name];
+        _stream.Flush();
+        _stream.Position = offset;
+        var buffer = new byte[Math.Min(1 << 20, Math.Max(1, length))];
+        for (long left = length; left > 0;)
+        {
+            int n = (int)Math.Min(buffer.Length, left);
+            _stream.ReadExactly(buffer, 0, n);
+            destination.Write(buffer, 0, n);
+            left -= n;
+        }
+    }
+
+    public void Dispose()
+    {
+        _stream.Dispose();
+        _file.Dispose();
+    }
+}
