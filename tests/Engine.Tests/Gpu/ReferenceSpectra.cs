@@ -99,7 +99,8 @@ internal static class ReferenceSpectra
     public static SchemeOption Curves(LayerSpec layer, ReadOnlySpan<double> w, int scheme, int groups)
     {
         var norm = SingularValues(FoldGroup(layer, w, scheme, 1, 0))[0];
-        var sigmas = Enumerable.Range(0, groups).Select(g => SingularValues(FoldGroup(layer, w, scheme, groups, g))).ToArray();
+        var sigmas = new double[groups][];
+        for (int g = 0; g < groups; g++) sigmas[g] = SingularValues(FoldGroup(layer, w, scheme, groups, g));
         int p = sigmas[0].Length;
         var max = new double[p];
         var rss = new double[p];

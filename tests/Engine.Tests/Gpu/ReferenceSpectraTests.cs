@@ -23,7 +23,7 @@ public class ReferenceSpectraTests
         var flat = new double[m * n];
         for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) flat[i * n + j] = a[i, j] = rng.NextDouble() - 0.5;
         var s = new double[Math.Min(m, n)];
-        Assert.That(LapackeDgesdd(RowMajor, (byte)'N', m, n, flat, n, s, null, 1, null, 1), Is.Zero);
+        Assert.That(LapackeDgesdd(RowMajor, (byte)'N', m, n, flat, n, s, new double[m * m], m, new double[n * n], n), Is.Zero);
 
         var mine = ReferenceSpectra.SingularValues(a);
 
