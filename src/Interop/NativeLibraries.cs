@@ -121,6 +121,8 @@ public static class NativeLibraries
                 yield return dir;
         yield return "/usr/lib/x86_64-linux-gnu";
         yield return "/usr/lib64";
+        yield return "/usr/local/nvidia/lib64"; // driver mount in NVIDIA containers
+        yield return "/usr/local/nvidia/lib";
         foreach (var sitePackages in PythonSitePackages())
             foreach (var folder in wheelFolders)
                 yield return Path.Combine(sitePackages, "nvidia", folder, "lib");
