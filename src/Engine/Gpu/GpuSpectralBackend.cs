@@ -7,7 +7,7 @@ namespace Alds.Engine.Gpu;
 /// <summary>Which eigen-solver handles Gram matrices larger than 32 × 32.</summary>
 public enum LargeEigenSolver
 {
-    /// <summary><c>cusolverDnXsyevBatched</c>: one call per batch (CUDA ≥ 12.6).</summary>
+    /// <summary><c>cusolverDnXsyevBatched</c> for k &gt; 1 (CUDA ≥ 12.6); syevd for a single matrix.</summary>
     XsyevBatched,
     /// <summary>One <c>cusolverDnDsyevd</c> per group (older cuSOLVER).</summary>
     SyevdLoop,
@@ -16,7 +16,8 @@ public enum LargeEigenSolver
 /// <summary>
 /// The spectral sweep on a CUDA device. Per (scheme, k): a kernel folds the channel groups into a
 /// strided batch, cuBLAS forms the Gram of the smaller side in float64, cuSOLVER gives its
-/// eigenvalues (syevjBatched for p ≤ 32, else XsyevBatched or a syevd loop), and kernels turn
+/// eigenvalues (syevjBatched for p ≤ 32, else XsyevBatched for k > 1 when cuSOLVER has it, else
+/// syevd per group), and kernels turn
 /// them into descending singular values and the max / rss error curves.
 /// <para>Precision contract: float64 throughout. Singular values from Gram eigenvalues carry an
 /// absolute error of about √(p·ε)·σ₁, so the normalised error curves are within ~1e-6 of an
@@ -306,7 +307,7 @@ public sealed class GpuSpectralBackend : ISpectralBackend
             CusolverException.ThrowIfFailed(Cusolver.DnDsyevjBatched(cusolver, jobz, uplo, p, dGram, p, dLambda, dWork, lwork, dInfo, syevj, batch));
             CheckInfo(dInfo, batch, "cusolverDnDsyevjBatched");
         }
-        else if (xparams is not null)
+        else if (xparams is not null && batch > 1)
         {
             CusolverException.ThrowIfFailed(Cusolver.DnXsyevBatchedBufferSize(cusolver, xparams, jobz, uplo, p,
                 CudaDataType.R64F, dGram, p, CudaDataType.R64F, dLambda, CudaDataType.R64F, out var deviceBytes, out var hostBytes, batch));
@@ -319,6 +320,7 @@ public sealed class GpuSpectralBackend : ISpectralBackend
         }
         else
         {
+            // A single large matrix (k = 1) goes to the divide-and-conquer solver either way.
             CusolverException.ThrowIfFailed(Cusolver.DnDsyevdBufferSize(cusolver, jobz, uplo, p, dGram, p, dLambda, out var lwork));
             var dWork = workBuf.Ensure(Math.Max(lwork, 1) * (long)sizeof(double));
             for (int b = 0; b < batch; b++)
