@@ -47,7 +47,7 @@ public sealed class CudaException : GpuException
 
     /// <summary>Creates the exception; <paramref name="cause"/> is NVIDIA's text for the status.</summary>
     public CudaException(CudaError status, string call, string? cause)
-        : base(Format("CUDA runtime", call, $"cuda{status}", (int)status, cause), call) => Status = status;
+        : base(Format("CUDA runtime", call, $"cudaError{status}", (int)status, cause), call) => Status = status;
 
     /// <summary>Throws when <paramref name="status"/> is not success, with <c>cudaGetErrorString</c>'s text.</summary>
     public static void ThrowIfFailed(CudaError status, [CallerArgumentExpression(nameof(status))] string call = "")
@@ -107,7 +107,7 @@ public sealed class CudaDriverException : GpuException
 
     /// <summary>Creates the exception; <paramref name="cause"/> is NVIDIA's text for the status.</summary>
     public CudaDriverException(CuResult status, string call, string? cause)
-        : base(Format("CUDA driver", call, $"CUDA_ERROR_{status}", (int)status, cause), call) => Status = status;
+        : base(Format("CUDA driver", call, $"CUDA_ERROR_{CublasException.ToUpperSnake(status)}", (int)status, cause), call) => Status = status;
 
     /// <summary>Throws when <paramref name="status"/> is not success, with <c>cuGetErrorString</c>'s text.</summary>
     public static void ThrowIfFailed(CuResult status, [CallerArgumentExpression(nameof(status))] string call = "")

@@ -90,7 +90,7 @@ public static class CudaRuntime
         {
             var status = Cudart.GetDeviceCount(out var count);
             if (status != CudaError.Success)
-                return (false, $"cudaGetDeviceCount failed with cuda{status} ({(int)status})");
+                return (false, $"cudaGetDeviceCount failed with cudaError{status} ({(int)status})");
             return count > 0 ? (true, "") : (false, "no CUDA device");
         }
         catch (Exception e)

@@ -107,6 +107,7 @@ public sealed class GpuSpectralBackend : ISpectralBackend
         ValidateWeight(layer, weight);
         var effectiveSchemes = EffectiveSchemes(layer, schemes);
         var ks = groupCounts.Where(k => k >= 1 && layer.In % k == 0).Distinct().ToArray();
+        if (ks.Length == 0 || effectiveSchemes.Count == 0) return [];
 
         lock (gate)
         {
@@ -374,7 +375,12 @@ public sealed class GpuSpectralBackend : ISpectralBackend
         {
             if (disposed) return;
             disposed = true;
-            try { stream.Synchronize(); } catch (GpuException) { } // still free what we own
+            try
+            {
+                Enter(); // module unload and frees act on this device's context
+                stream.Synchronize();
+            }
+            catch (GpuException) { } // still free what we own
             foreach (var d in new IDisposable[] { weightBuf, foldBuf, gramBuf, lambdaBuf, sigmaBuf, errMaxBuf, errRssBuf, workBuf,
                          infoBuf, uBuf, vBuf, staging, hostWork, kernels })
                 d.Dispose();

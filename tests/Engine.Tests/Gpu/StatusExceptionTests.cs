@@ -17,7 +17,7 @@ public class StatusExceptionTests
         Assert.That(e!.Status, Is.EqualTo(CudaError.MemoryAllocation));
         Assert.That(e.Code, Is.EqualTo(2));
         Assert.That(e.Call, Is.EqualTo("FakeMalloc()"));
-        Assert.That(e.Message, Does.StartWith("CUDA runtime: FakeMalloc() failed with cudaMemoryAllocation (2)"));
+        Assert.That(e.Message, Does.StartWith("CUDA runtime: FakeMalloc() failed with cudaErrorMemoryAllocation (2)"));
     }
 
     [Test]
@@ -93,7 +93,7 @@ public class StatusExceptionTests
     {
         var e = Assert.Throws<CudaDriverException>(() => CudaDriverException.ThrowIfFailed(CuResult.NoBinaryForGpu, "cuModuleLoadData(image)"));
 
-        Assert.That(e!.Message, Does.StartWith("CUDA driver: cuModuleLoadData(image) failed with CUDA_ERROR_NoBinaryForGpu (209)"));
+        Assert.That(e!.Message, Does.StartWith("CUDA driver: cuModuleLoadData(image) failed with CUDA_ERROR_NO_BINARY_FOR_GPU (209)"));
     }
 
     [Test]
