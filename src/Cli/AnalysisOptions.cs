@@ -54,9 +54,9 @@ public sealed class AnalysisOptions
             Cancel = context.Cancel,
         };
 
-    public ISpectralBackend CreateBackend(ParseResult parse) => parse.GetValue(Device) switch
+    public ISpectralBackend CreateBackend(ParseResult parse)
     {
-        "cuda" => throw new UsageException("--device cuda: the CUDA backend is not built into this version"),
-        _ => new CpuSpectralBackend(),
-    };
+        try { return Engine.Gpu.SpectralBackends.Create(parse.GetValue(Device) ?? "cpu", () => new CpuSpectralBackend()); }
+        catch (NotSupportedException e) { throw new Engine.ModelFormatException(e.Message); }
+    }
 }
