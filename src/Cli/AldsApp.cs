@@ -26,6 +26,7 @@ public static class AldsApp
         root.Subcommands.Add(PlanCommand.Create(context));
         root.Subcommands.Add(CompressCommand.Create(context));
         root.Subcommands.Add(EvalCommand.Create(context));
+        root.Subcommands.Add(FrontierCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

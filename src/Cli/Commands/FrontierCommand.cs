@@ -1,0 +1,98 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Alds.Engine.Planning;
+using Alds.Engine.Runtime;
+using Spectre.Console;
+
+namespace Alds.Cli.Commands;
+
+/// <summary><c>alds frontier</c>: the max layer error against keep for every optimizer, from one analysis.</summary>
+public static class FrontierCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var model = CommonOptions.Model();
+        var filter = new LayerFilterOptions();
+        var analysis = new AnalysisOptions();
+        var png = new Option<string?>("--png") { Description = "Write the frontier chart to this PNG file" };
+        var csv = new Option<string?>("--csv") { Description = "Write the frontier to this CSV file (keep,exact,paper,k1,uniform,energy)" };
+        var points = new Option<int>("--points")
+        {
+            Description = "Number of keep ratios, evenly spaced over [0.05, 0.95] (2 to 10000)",
+            DefaultValueFactory = _ => 50,
+        };
+        points.Validators.Add(r =>
+        {
+            int n = r.GetValueOrDefault<int>();
+            if (n < 2 || n > 10000) r.AddError($"--points {n}: must be between 2 and 10000");
+        });
+        var error = new Option<string>("--error")
+        {
+            Description = "Error measure: max (the paper's) or rss (root-sum-square over groups)",
+            DefaultValueFactory = _ => "max",
+        };
+        error.AcceptOnlyFromAmong("max", "rss");
+        var logY = new Option<bool>("--log-y") { Description = "Logarithmic error axis in the chart" };
+
+        var command = new Command("frontier", "Max layer error against the parameter budget for the exact, paper, k1, uniform and energy optimizers");
+        command.Arguments.Add(model);
+        foreach (var o in new Option[] { png, csv, points, error, logY }) command.Options.Add(o);
+        filter.AddTo(command);
+        analysis.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var path = DefaultModel.Resolve(parse.GetValue(model));
+            string? pngPath = parse.GetValue(png), csvPath = parse.GetValue(csv);
+            using var source = Engine.Models.ModelSources.Open(path, filter.Read(parse));
+            using var backend = analysis.CreateBackend(parse);
+            var sweep = analysis.Read(parse, context);
+            var result = SweepRunner.Run(context, source, backend, sweep, quiet: false, out var analysisTime);
+            PlanNames.TryParseErrorMeasure(parse.GetValue(error), out var measure);
+            var clock = Stopwatch.StartNew();
+            var frontier = Frontier.Compute(result, Frontier.EvenKeeps(parse.GetValue(points)), Frontier.DefaultOptimizers,
+                new PlannerOptions { Error = measure, Schemes = sweep.Schemes }, context.Cancel);
+            var planTime = clock.Elapsed;
+            string name = Path.GetFileNameWithoutExtension(path);
+
+            if (csvPath is not null) WriteAtomically(csvPath, Encoding.UTF8.GetBytes(Frontier.ToCsv(frontier)));
+            if (pngPath is not null)
+                WriteAtomically(pngPath, FrontierChart.Png(frontier, $"{name}: max layer error against budget (schemes [{string.Join(",", sweep.Schemes)}], error {measure.Name()})", parse.GetValue(logY)));
+            if (csvPath is null && pngPath is null) WriteTable(context, frontier);
+            else
+            {
+                if (csvPath is not null) context.Console.MarkupLine($"wrote [bold]{Markup.Escape(csvPath)}[/] ({frontier.Keeps.Count} rows)");
+                if (pngPath is not null) context.Console.MarkupLine($"wrote [bold]{Markup.Escape(pngPath)}[/]");
+            }
+            context.Console.MarkupLine($"analysis {analysisTime.TotalSeconds:F2} s, {frontier.Keeps.Count * frontier.Optimizers.Count} plans {planTime.TotalSeconds:F2} s");
+            return AldsApp.Success;
+        });
+        return command;
+    }
+
+    private static void WriteAtomically(string path, byte[] bytes)
+    {
+        using var temp = TemporaryFiles.CreateSibling(path);
+        File.WriteAllBytes(temp.Path, bytes);
+        temp.CommitTo(path);
+    }
+
+    /// <summary>About ten evenly spread rows, always including the first and the last keep.</summary>
+    private static void WriteTable(CliContext context, FrontierResult frontier)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumn(new TableColumn("keep").RightAligned());
+        foreach (var o in frontier.Optimizers) table.AddColumn(new TableColumn(o.Name()).RightAligned());
+        int n = frontier.Keeps.Count, step = Math.Max(1, (n - 1) / 9);
+        var rows = Enumerable.Range(0, n).Where(p => p % step == 0 || p == n - 1).Distinct();
+        foreach (int p in rows)
+        {
+            var cells = new List<string> { frontier.Keeps[p].ToString("0.####", CultureInfo.InvariantCulture) };
+            foreach (var series in frontier.Errors)
+                cells.Add(double.IsFinite(series[p]) ? series[p].ToString("F6", CultureInfo.InvariantCulture) : "-");
+            table.AddRow(cells.ToArray());
+        }
+        context.Console.Write(table);
+        context.Console.MarkupLine($"max relative layer error ({frontier.Error.Name()}) of the compressible layers ({frontier.ParamsBefore:N0} params); '-': budget unreachable");
+    }
+}
