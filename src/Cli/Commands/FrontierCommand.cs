@@ -22,12 +22,14 @@ public static class FrontierCommand
         {
             Description = "Number of keep ratios, evenly spaced over [0.05, 0.95] (2 to 10000)",
             DefaultValueFactory = _ => 50,
+            CustomParser = r =>
+            {
+                string text = r.Tokens.Count > 0 ? r.Tokens[0].Value : "50";
+                if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) && n >= 2 && n <= 10000) return n;
+                r.AddError($"--points {text}: must be an integer between 2 and 10000");
+                return 0;
+            },
         };
-        points.Validators.Add(r =>
-        {
-            int n = r.GetValueOrDefault<int>();
-            if (n < 2 || n > 10000) r.AddError($"--points {n}: must be between 2 and 10000");
-        });
         var error = new Option<string>("--error")
         {
             Description = "Error measure: max (the paper's) or rss (root-sum-square over groups)",
