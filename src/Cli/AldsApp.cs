@@ -27,6 +27,7 @@ public static class AldsApp
         root.Subcommands.Add(CompressCommand.Create(context));
         root.Subcommands.Add(EvalCommand.Create(context));
         root.Subcommands.Add(FrontierCommand.Create(context));
+        root.Subcommands.Add(BenchCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

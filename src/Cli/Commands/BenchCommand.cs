@@ -1,0 +1,229 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Alds.Engine.Benchmarks;
+using Alds.Engine.Planning;
+using Spectre.Console;
+
+namespace Alds.Cli.Commands;
+
+/// <summary>
+/// <c>alds bench svd|sweep|plan</c> (DESIGN §4): measured times with the peer (LAPACK, numpy) in the same run,
+/// reported as ratios, with the machine and its load average named.
+/// </summary>
+public static class BenchCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("bench", "Measure our singular values, sweep and planner against LAPACK / numpy peers in the same run");
+        command.Subcommands.Add(Svd(context));
+        command.Subcommands.Add(Sweep(context));
+        command.Subcommands.Add(PlanTime(context));
+        return command;
+    }
+
+    private static Option<int> Repeat(int fallback)
+    {
+        var repeat = new Option<int>("--repeat") { Description = $"Timed repetitions, the median is reported (default {fallback})", DefaultValueFactory = _ => fallback };
+        repeat.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && int.TryParse(r.Tokens[0].Value, CultureInfo.InvariantCulture, out int n) && n < 1) r.AddError("--repeat must be at least 1");
+        });
+        return repeat;
+    }
+
+    private static Command Svd(CliContext context)
+    {
+        var repeat = Repeat(3);
+        var json = CommonOptions.Json();
+        var noNumpy = new Option<bool>("--no-numpy") { Description = "Skip the optional numpy peer" };
+        var command = new Command("svd", "All singular values of random matrices: ours vs LAPACK dgesdd (and numpy), one thread each");
+        command.Options.Add(repeat);
+        command.Options.Add(json);
+        command.Options.Add(noNumpy);
+        command.SetAction(parse =>
+        {
+            var machine = MachineInfo.Current();
+            var result = SvdBenchmark.Run(SvdBenchmark.DefaultShapes, parse.GetValue(repeat), !parse.GetValue(noNumpy), context.Cancel);
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(context.Out, w =>
+                {
+                    Header(w, "svd", machine, result.Repeat);
+                    w.WriteString("numpy", result.NumpyNote);
+                    w.WriteStartArray("rows");
+                    foreach (var r in result.Rows)
+                    {
+                        w.WriteStartObject();
+                        w.WriteNumber("m", r.M);
+                        w.WriteNumber("n", r.N);
+                        w.WriteNumber("ours_ms", r.OursMs);
+                        w.WriteNumber("lapack_dgesdd_ms", r.LapackMs);
+                        Nullable(w, "numpy_ms", r.NumpyMs);
+                        w.WriteNumber("speedup_vs_lapack", r.SpeedupVsLapack);
+                        Nullable(w, "speedup_vs_numpy", r.SpeedupVsNumpy);
+                        w.WriteNumber("max_rel_diff_vs_lapack", r.MaxRelDiff);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                });
+                return AldsApp.Success;
+            }
+            var table = new Table().Border(TableBorder.Rounded).AddColumn("shape");
+            foreach (var c in new[] { "ours ms", "LAPACK dgesdd ms", "numpy ms", "LAPACK / ours", "numpy / ours", "max |Δσ| / σ₁" })
+                table.AddColumn(new TableColumn(c).RightAligned());
+            foreach (var r in result.Rows)
+                table.AddRow($"{r.M}×{r.N}", F(r.OursMs, "F2"), F(r.LapackMs, "F2"), F(r.NumpyMs, "F2"),
+                    $"[bold]{F(r.SpeedupVsLapack, "F2")}×[/]", r.SpeedupVsNumpy is double s ? $"{F(s, "F2")}×" : "-", F(r.MaxRelDiff, "E1"));
+            context.Console.Write(table);
+            context.Console.MarkupLine(Markup.Escape($"singular values only, float64, one thread each side, median of {result.Repeat} after a warm-up; {result.NumpyNote}"));
+            context.Console.MarkupLine(Markup.Escape($"machine: {machine}"));
+            return AldsApp.Success;
+        });
+        return command;
+    }
+
+    private static Command Sweep(CliContext context)
+    {
+        var model = CommonOptions.Model();
+        var repeat = Repeat(1);
+        var json = CommonOptions.Json();
+        var filter = new LayerFilterOptions();
+        var noPeer = new Option<bool>("--no-peer") { Description = "Skip the numpy peer (and the correctness check)" };
+        var command = new Command("sweep", "The whole-model sweep (scheme 0, every k): ours vs numpy computing the same error curves");
+        command.Arguments.Add(model);
+        command.Options.Add(repeat);
+        command.Options.Add(json);
+        command.Options.Add(noPeer);
+        filter.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var path = DefaultModel.Resolve(parse.GetValue(model));
+            using var source = Engine.Models.ModelSources.Open(path, filter.Read(parse));
+            using var backend = new Engine.Analysis.CpuSpectralBackend();
+            var before = MachineInfo.Current();
+            var r = SweepBenchmark.Run(source, backend, parse.GetValue(repeat), !parse.GetValue(noPeer), context.Cancel);
+            var machine = MachineInfo.Current();
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(context.Out, w =>
+                {
+                    Header(w, "sweep", machine, parse.GetValue(repeat));
+                    w.WriteString("model", Path.GetFileName(path));
+                    w.WriteNumber("layers", r.Layers);
+                    w.WriteNumber("options", r.Options);
+                    w.WriteNumber("params", r.Params);
+                    w.WriteNumber("ours_s", r.OursSeconds);
+                    Nullable(w, "numpy_s", r.PeerSeconds);
+                    Nullable(w, "speedup_vs_numpy", r.Speedup);
+                    Nullable(w, "max_abs_curve_diff", r.MaxAbsDiff);
+                    w.WriteString("peer", r.PeerNote);
+                    w.WriteNumber("load_before", before.Load1);
+                    w.WriteEndObject();
+                });
+                return AldsApp.Success;
+            }
+            var table = new Table().Border(TableBorder.Rounded).AddColumn("model").AddColumn(new TableColumn("layers").RightAligned())
+                .AddColumn(new TableColumn("(layer, k) options").RightAligned()).AddColumn(new TableColumn("ours s").RightAligned())
+                .AddColumn(new TableColumn("numpy s").RightAligned()).AddColumn(new TableColumn("numpy / ours").RightAligned())
+                .AddColumn(new TableColumn("max |Δ curve|").RightAligned());
+            table.AddRow(Markup.Escape(Path.GetFileName(path)), r.Layers.ToString(CultureInfo.InvariantCulture), r.Options.ToString(CultureInfo.InvariantCulture),
+                F(r.OursSeconds, "F2"), F(r.PeerSeconds, "F2"), r.Speedup is double s ? $"[bold]{F(s, "F2")}×[/]" : "-", F(r.MaxAbsDiff, "E1"));
+            context.Console.Write(table);
+            context.Console.MarkupLine(Markup.Escape(
+                $"scheme 0, every candidate k, both error curves; ours: whole SpectrumSweep.Run (cpu backend, {Environment.ProcessorCount} threads, weights read included); " +
+                $"numpy: np.linalg.svd on stacked groups, file reads excluded; median of {parse.GetValue(repeat)}; {r.PeerNote}"));
+            context.Console.MarkupLine(Markup.Escape($"machine: {machine} (load {before.Load1:F2} at start)"));
+            return AldsApp.Success;
+        });
+        return command;
+    }
+
+    private static Command PlanTime(CliContext context)
+    {
+        var model = CommonOptions.Model();
+        var repeat = Repeat(5);
+        var json = CommonOptions.Json();
+        var filter = new LayerFilterOptions();
+        var analysis = new AnalysisOptions();
+        var keep = new Option<double>("--keep") { Description = "Budget as a keep ratio (default 0.5)", DefaultValueFactory = _ => 0.5 };
+        keep.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && double.TryParse(r.Tokens[0].Value, CultureInfo.InvariantCulture, out double v) && !(v > 0 && v <= 1))
+                r.AddError($"--keep {v}: must be in (0, 1]");
+        });
+        var command = new Command("plan", "Planning time of the exact and paper optimizers on one analysis (median of --repeat)");
+        command.Arguments.Add(model);
+        foreach (var o in new Option[] { repeat, json, keep }) command.Options.Add(o);
+        filter.AddTo(command);
+        analysis.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var path = DefaultModel.Resolve(parse.GetValue(model));
+            using var source = Engine.Models.ModelSources.Open(path, filter.Read(parse));
+            using var backend = analysis.CreateBackend(parse);
+            bool asJson = parse.GetValue(json);
+            var result = SweepRunner.Run(context, source, backend, analysis.Read(parse, context), quiet: asJson, out var analysisTime);
+            var rows = PlanBenchmark.Run(result, parse.GetValue(keep), parse.GetValue(repeat));
+            var machine = MachineInfo.Current();
+            double exactMs = rows[0].MedianMs;
+            if (asJson)
+            {
+                JsonOutput.Write(context.Out, w =>
+                {
+                    Header(w, "plan", machine, parse.GetValue(repeat));
+                    w.WriteString("model", Path.GetFileName(path));
+                    w.WriteNumber("keep", parse.GetValue(keep));
+                    w.WriteNumber("analysis_s", analysisTime.TotalSeconds);
+                    w.WriteStartArray("rows");
+                    foreach (var r in rows)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("optimizer", r.Optimizer);
+                        w.WriteNumber("median_ms", r.MedianMs);
+                        w.WriteNumber("ratio_to_exact", r.MedianMs / exactMs);
+                        w.WriteNumber("max_rel_error", r.MaxRelError);
+                        w.WriteNumber("params_after", r.ParamsAfter);
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                });
+                return AldsApp.Success;
+            }
+            var table = new Table().Border(TableBorder.Rounded).AddColumn("optimizer");
+            foreach (var c in new[] { "median ms", "time / exact", "max rel error", "params after" }) table.AddColumn(new TableColumn(c).RightAligned());
+            foreach (var r in rows)
+                table.AddRow(r.Optimizer, F(r.MedianMs, "F2"), $"{F(r.MedianMs / exactMs, "F2")}×", F(r.MaxRelError, "F6"), r.ParamsAfter.ToString("N0", CultureInfo.InvariantCulture));
+            context.Console.Write(table);
+            context.Console.MarkupLine(Markup.Escape($"keep {parse.GetValue(keep).ToString(CultureInfo.InvariantCulture)}, median of {parse.GetValue(repeat)} after a warm-up; analysis {analysisTime.TotalSeconds:F2} s"));
+            context.Console.MarkupLine(Markup.Escape($"machine: {machine}"));
+            return AldsApp.Success;
+        });
+        return command;
+    }
+
+    private static void Header(Utf8JsonWriter w, string bench, MachineInfo machine, int repeat)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("version", 1);
+        w.WriteString("bench", bench);
+        w.WriteStartObject("machine");
+        w.WriteString("cpu", machine.Cpu);
+        w.WriteNumber("logical_cores", machine.LogicalCores);
+        w.WriteStartArray("load_average");
+        foreach (var l in new[] { machine.Load1, machine.Load5, machine.Load15 }) if (double.IsFinite(l)) w.WriteNumberValue(l); else w.WriteNullValue();
+        w.WriteEndArray();
+        w.WriteString("runtime", machine.Runtime);
+        w.WriteEndObject();
+        w.WriteNumber("repeat", repeat);
+    }
+
+    private static void Nullable(Utf8JsonWriter w, string name, double? value)
+    {
+        if (value is double v && double.IsFinite(v)) w.WriteNumber(name, v); else w.WriteNull(name);
+    }
+
+    private static string F(double? value, string format) => value is double v ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
+}

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Alds.Engine.Analysis;
+using Alds.Engine.Models;
+
+namespace Alds.Engine.Benchmarks;
+
+/// <summary>
+/// The result of <c>alds bench sweep</c>: our whole-model sweep against the numpy peer computing the same
+/// curves, with the largest absolute curve difference as the correctness check of the same run.
+/// </summary>
+public sealed record SweepBenchResult(int Layers, int Options, long Params, double OursSeconds, double? PeerSeconds, double? MaxAbsDiff, string? PeerNote)
+{
+    /// <summary>Peer time over ours: above 1 means we are faster.</summary>
+    public double? Speedup => PeerSeconds / OursSeconds;
+}
+
+/// <summary>
+/// Scheme 0, every candidate k (<see cref="GroupCounts.Candidates"/>): ours is <see cref="SpectrumSweep.Run"/> with the
+/// given backend, timed whole (weights read included); the peer (<c>bench/peers/sweep_numpy.py</c>) gets every
+/// layer's canonical float64 weight in a temporary file and is timed on its numpy work only (file reads excluded).
+/// </summary>
+public static class SweepBenchmark
+{
+    public static SweepBenchResult Run(IModelSource source, ISpectralBackend backend, int repeat, bool peer, CancellationToken cancel = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(repeat, 1);
+        var options = new SweepOptions([FoldScheme.KernelEncode]) { Cancel = cancel };
+        ModelAnalysis ours = null!;
+        var times = new List<double>();
+        for (int r = 0; r < repeat; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            ours = SpectrumSweep.Run(source, backend, options, cancel: cancel);
+            times.Add(clock.Elapsed.TotalSeconds);
+        }
+        times.Sort();
+        double oursSeconds = times[times.Count / 2];
+        int optionCount = ours.Layers.Sum(l => l.Options.Count);
+        long parameters = ours.Layers.Sum(l => l.Layer.Params);
+        if (!peer) return new SweepBenchResult(ours.Layers.Count, optionCount, parameters, oursSeconds, null, null, "peer not requested");
+        var script = PythonPeer.Find("sweep_numpy.py", out var reason);
+        if (script is null) return new SweepBenchResult(ours.Layers.Count, optionCount, parameters, oursSeconds, null, null, reason);
+
+        var dir = Directory.CreateTempSubdirectory("alds-bench-sweep-");
+        try
+        {
+            string index = Path.Combine(dir.FullName, "index.json"), weights = Path.Combine(dir.FullName, "weights.f64"), curves = Path.Combine(dir.FullName, "curves.f64");
+            var ks = Export(source, ours, index, weights);
+            var peerTimes = new List<double>();
+            string version = "";
+            for (int r = 0; r < repeat; r++)
+            {
+                using var doc = script.Run([index, weights, curves], cancel: cancel);
+                peerTimes.Add(doc.RootElement.GetProperty("compute_s").GetDouble());
+                version = doc.RootElement.GetProperty("numpy").GetString() ?? "";
+            }
+            peerTimes.Sort();
+            double diff = Compare(ours, ks, curves);
+            return new SweepBenchResult(ours.Layers.Count, optionCount, parameters, oursSeconds, peerTimes[peerTimes.Count / 2], diff, $"numpy {version}");
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or JsonException or KeyNotFoundException)
+        {
+            return new SweepBenchResult(ours.Layers.Count, optionCount, parameters, oursSeconds, null, null, $"numpy peer failed: {e.Message}");
+        }
+        finally { dir.Delete(recursive: true); }
+    }
+
+    /// <summary>Writes each analysed layer's float64 weight and the JSON index; returns the k list of each layer.</summary>
+    private static int[][] Export(IModelSource source, ModelAnalysis analysis, string indexPath, string weightsPath)
+    {
+        var ks = new int[analysis.Layers.Count][];
+        using var weights = new FileStream(weightsPath, FileMode.CreateNew, FileAccess.Write);
+        using var index = new FileStream(indexPath, FileMode.CreateNew, FileAccess.Write);
+        using var json = new Utf8JsonWriter(index);
+        json.WriteStartObject();
+        json.WriteStartArray("layers");
+        long offset = 0;
+        for (int l = 0; l < analysis.Layers.Count; l++)
+        {
+            var layer = analysis.Layers[l].Layer;
+            ks[l] = [.. GroupCounts.Candidates(layer, FoldScheme.KernelEncode)];
+            var w = new double[layer.Params];
+            source.ReadWeight(layer, w);
+            weights.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(w.AsSpan()));
+            json.WriteStartObject();
+            json.WriteString("name", layer.Name);
+            json.WriteNumber("out", layer.Out);
+            json.WriteNumber("in", layer.In);
+            json.WriteNumber("kh", layer.Kh);
+            json.WriteNumber("kw", layer.Kw);
+            json.WriteNumber("offset", offset);
+            json.WriteStartArray("ks");
+            foreach (var k in ks[l]) json.WriteNumberValue(k);
+            json.WriteEndArray();
+            json.WriteEndObject();
+            offset += layer.Params;
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+        return ks;
+    }
+
+    /// <summary>Largest absolute difference between our curves and the peer's, over every layer, k, j and both measures.</summary>
+    private static double Compare(ModelAnalysis ours, int[][] ks, string curvesPath)
+    {
+        var bytes = File.ReadAllBytes(curvesPath);
+        var peer = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(bytes);
+        int at = 0;
+        double diff = 0;
+        for (int l = 0; l < ours.Layers.Count; l++)
+        {
+            foreach (var k in ks[l])
+            {
+                var option = ours.Layers[l].Options.FirstOrDefault(o => o.Scheme == FoldScheme.KernelEncode && o.Groups == k)
+                    ?? throw new InvalidOperationException($"our sweep has no option k = {k} for layer {ours.Layers[l].Layer.Name}");
+                foreach (var curve in new[] { option.ErrorsMax, option.ErrorsRss })
+                {
+                    if (at + curve.Length > peer.Length) throw new InvalidOperationException("the peer wrote fewer curve values than expected");
+                    for (int j = 0; j < curve.Length; j++) diff = Math.Max(diff, Math.Abs(curve[j] - peer[at + j]));
+                    at += curve.Length;
+                }
+            }
+        }
+        if (at != peer.Length) throw new InvalidOperationException($"the peer wrote {peer.Length} curve values, expected {at}");
+        return diff;
+    }
+}
