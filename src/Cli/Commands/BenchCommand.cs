@@ -34,7 +34,7 @@ public static class BenchCommand
 
     private static Command Svd(CliContext context)
     {
-        var repeat = Repeat(3);
+        var repeat = Repeat(5);
         var json = CommonOptions.Json();
         var noNumpy = new Option<bool>("--no-numpy") { Description = "Skip the optional numpy peer" };
         var command = new Command("svd", "All singular values of random matrices: ours vs LAPACK dgesdd (and numpy), one thread each");
@@ -77,7 +77,7 @@ public static class BenchCommand
                 table.AddRow($"{r.M}×{r.N}", F(r.OursMs, "F2"), F(r.LapackMs, "F2"), F(r.NumpyMs, "F2"),
                     $"[bold]{F(r.SpeedupVsLapack, "F2")}×[/]", r.SpeedupVsNumpy is double s ? $"{F(s, "F2")}×" : "-", F(r.MaxRelDiff, "E1"));
             context.Console.Write(table);
-            context.Console.MarkupLine(Markup.Escape($"singular values only, float64, one thread each side, median of {result.Repeat} after a warm-up; {result.NumpyNote}"));
+            context.Console.MarkupLine(Markup.Escape($"singular values only, float64, one thread each side, median of {result.Repeat} after warm-up runs; {result.NumpyNote}"));
             context.Console.MarkupLine(Markup.Escape($"machine: {machine}"));
             return AldsApp.Success;
         });
@@ -197,7 +197,7 @@ public static class BenchCommand
             foreach (var r in rows)
                 table.AddRow(r.Optimizer, F(r.MedianMs, "F2"), $"{F(r.MedianMs / exactMs, "F2")}×", F(r.MaxRelError, "F6"), r.ParamsAfter.ToString("N0", CultureInfo.InvariantCulture));
             context.Console.Write(table);
-            context.Console.MarkupLine(Markup.Escape($"keep {parse.GetValue(keep).ToString(CultureInfo.InvariantCulture)}, median of {parse.GetValue(repeat)} after a warm-up; analysis {analysisTime.TotalSeconds:F2} s"));
+            context.Console.MarkupLine(Markup.Escape($"keep {parse.GetValue(keep).ToString(CultureInfo.InvariantCulture)}, median of {parse.GetValue(repeat)} after warm-up runs; analysis {analysisTime.TotalSeconds:F2} s"));
             context.Console.MarkupLine(Markup.Escape($"machine: {machine}"));
             return AldsApp.Success;
         });

@@ -48,7 +48,7 @@ public static unsafe class LapackPeer
         a[..(m * n)].CopyTo(work);
         int info;
         fixed (double* w = work, s = sigma)
-            info = native.Dgesdd(RowMajor, (byte)'N', m, n, w, n, s, null, 1, null, 1);
+            info = native.Dgesdd(RowMajor, (byte)'N', m, n, w, n, s, null, m, null, n); // LAPACKE checks ldu, ldvt even for jobz N
         if (info != 0) throw new InvalidOperationException($"LAPACKE_dgesdd returned info = {info}");
     }
 

@@ -62,10 +62,14 @@ public static class SvdBenchmark
         return new SvdBenchResult(rows, repeat, note);
     }
 
-    /// <summary>Median wall time in milliseconds of <paramref name="repeat"/> runs after one warm-up run.</summary>
+    /// <summary>
+    /// Median wall time in milliseconds of <paramref name="repeat"/> runs, after warm-up runs (at least 3 and 200 ms)
+    /// so that the tiered JIT has reached optimised code.
+    /// </summary>
     public static double Median(int repeat, Action action)
     {
-        action();
+        var warm = Stopwatch.StartNew();
+        for (int w = 0; w < 3 || warm.ElapsedMilliseconds < 200; w++) action();
         var times = new double[repeat];
         for (int r = 0; r < repeat; r++)
         {
