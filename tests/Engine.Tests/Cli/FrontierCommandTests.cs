@@ -1,7 +1,5 @@
 using System.Globalization;
 using Alds.Cli;
-using Alds.Engine.IO;
-using Alds.Engine.Tensors;
 
 namespace Alds.Engine.Tests.Cli;
 
@@ -16,19 +14,7 @@ public class FrontierCommandTests
     {
         _dir = Directory.CreateTempSubdirectory("alds-frontier-").FullName;
         _model = Path.Combine(_dir, "small.safetensors");
-        var rng = new Random(7);
-        var writer = new SafetensorsWriter();
-        foreach (var (name, shape) in new (string, long[])[]
-        {
-            ("conv1.weight", [32, 16, 3, 3]), ("conv2.weight", [64, 32, 3, 3]), ("conv3.weight", [64, 64, 1, 1]), ("fc.weight", [10, 64]),
-        })
-        {
-            var values = new float[shape.Aggregate(1L, (a, b) => a * b)];
-            // Decaying columns give spectra that fall off, as trained weights do.
-            for (int i = 0; i < values.Length; i++) values[i] = (float)((rng.NextDouble() - 0.5) / (1 + i % 37));
-            writer.AddFloat32(name, DType.F32, shape, values);
-        }
-        writer.WriteTo(_model);
+        FrontierTestModel.Write(_model);
     }
 
     [OneTimeTearDown] public void OneTimeTearDown() => Directory.Delete(_dir, recursive: true);
@@ -60,7 +46,7 @@ public class FrontierCommandTests
         for (int p = 0; p < rows.Length; p++)
         {
             double exact = rows[p][1];
-            // Rank 1 of every layer is 2.6% of this model: every keep from 0.05 is reachable by the exact optimizer.
+            // Rank 1 of every layer is 2.6% of the model: every keep from 0.05 is reachable by the exact optimizer.
             Assert.That(double.IsFinite(exact), $"exact must reach keep {rows[p][0]}");
             for (int o = 2; o < 6; o++)
                 if (double.IsFinite(rows[p][o]))

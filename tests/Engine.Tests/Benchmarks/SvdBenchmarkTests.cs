@@ -1,0 +1,55 @@
+using Alds.Engine.Benchmarks;
+
+namespace Alds.Engine.Tests.Benchmarks;
+
+/// <summary>The benchmark-only LAPACK peer and the svd benchmark's correctness figures (no timed assertions).</summary>
+public class SvdBenchmarkTests
+{
+    private static void AssumeLapack() => Assume.That(LapackPeer.IsAvailable(out var reason), Is.True, reason);
+
+    [Test]
+    public void LapackPeer_ScaledPermutation_ClosedFormValues()
+    {
+        AssumeLapack();
+        // A 3×5 matrix with one non-zero per row and column: its singular values are the magnitudes, sorted.
+        var a = new double[15];
+        a[0 * 5 + 3] = -2; a[1 * 5 + 0] = 7; a[2 * 5 + 4] = 0.5;
+        var sigma = new double[3];
+        LapackPeer.SingularValues(a, 3, 5, new double[15], sigma);
+        Assert.That(sigma, Is.EqualTo(new[] { 7, 2, 0.5 }).Within(1e-14));
+        Assert.That(a[3], Is.EqualTo(-2), "the input is not overwritten");
+    }
+
+    [Test]
+    public void Run_SmallShapes_OursMatchesLapack()
+    {
+        AssumeLapack();
+        var result = SvdBenchmark.Run([(20, 50), (33, 7)], repeat: 1, numpy: false);
+        Assert.That(result.Rows, Has.Count.EqualTo(2));
+        foreach (var row in result.Rows)
+        {
+            Assert.That(row.MaxRelDiff, Is.LessThan(1e-12), $"{row.M}×{row.N}");
+            Assert.That(row.OursMs, Is.GreaterThan(0));
+            Assert.That(row.LapackMs, Is.GreaterThan(0));
+            Assert.That(row.NumpyMs, Is.Null);
+        }
+        Assert.That(result.NumpyNote, Does.Contain("not requested"));
+    }
+
+    [Test]
+    public void Median_OddAndEven_MiddleValues()
+    {
+        int calls = 0;
+        Assert.That(SvdBenchmark.Median(3, () => calls++), Is.GreaterThanOrEqualTo(0));
+        Assert.That(calls, Is.GreaterThanOrEqualTo(6), "warm-up runs come before the three timed runs");
+    }
+
+    [Test]
+    public void MachineInfo_Current_NamesCpuAndCores()
+    {
+        var machine = MachineInfo.Current();
+        Assert.That(machine.Cpu, Is.Not.Empty);
+        Assert.That(machine.LogicalCores, Is.EqualTo(Environment.ProcessorCount));
+        Assert.That(machine.ToString(), Does.Contain("logical cores").And.Contain("load average"));
+    }
+}
