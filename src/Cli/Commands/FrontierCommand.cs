@@ -47,6 +47,8 @@ public static class FrontierCommand
         {
             var path = DefaultModel.Resolve(parse.GetValue(model));
             string? pngPath = parse.GetValue(png), csvPath = parse.GetValue(csv);
+            CheckTarget(pngPath, "--png");
+            CheckTarget(csvPath, "--csv");
             using var source = Engine.Models.ModelSources.Open(path, filter.Read(parse));
             using var backend = analysis.CreateBackend(parse);
             var sweep = analysis.Read(parse, context);
@@ -58,9 +60,12 @@ public static class FrontierCommand
             var planTime = clock.Elapsed;
             string name = Path.GetFileNameWithoutExtension(path);
 
-            if (csvPath is not null) WriteAtomically(csvPath, Encoding.UTF8.GetBytes(Frontier.ToCsv(frontier)));
+            var outputs = new List<(string, byte[])>();
+            if (csvPath is not null) outputs.Add((csvPath, Encoding.UTF8.GetBytes(Frontier.ToCsv(frontier))));
             if (pngPath is not null)
-                WriteAtomically(pngPath, FrontierChart.Png(frontier, $"{name}: max layer error against budget (schemes [{string.Join(",", sweep.Schemes)}], error {measure.Name()})", parse.GetValue(logY)));
+                outputs.Add((pngPath, FrontierChart.Png(frontier,
+                    $"{name}: max layer error against budget (schemes [{string.Join(",", sweep.Schemes)}], error {measure.Name()})", parse.GetValue(logY))));
+            WriteAtomically(outputs);
             if (csvPath is null && pngPath is null) WriteTable(context, frontier);
             else
             {
@@ -73,11 +78,30 @@ public static class FrontierCommand
         return command;
     }
 
-    private static void WriteAtomically(string path, byte[] bytes)
+    /// <summary>Fails before the (long) analysis when an output's folder is missing or the output is a folder.</summary>
+    private static void CheckTarget(string? path, string option)
     {
-        using var temp = TemporaryFiles.CreateSibling(path);
-        File.WriteAllBytes(temp.Path, bytes);
-        temp.CommitTo(path);
+        if (path is null) return;
+        if (Directory.Exists(path)) throw new UsageException($"{option} {path}: is a directory");
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null && !Directory.Exists(dir)) throw new UsageException($"{option} {path}: directory {dir} does not exist");
+    }
+
+    /// <summary>Every file goes to a temporary sibling first; the renames come only when all are written.</summary>
+    private static void WriteAtomically(IReadOnlyList<(string Path, byte[] Bytes)> outputs)
+    {
+        var temps = new List<TemporaryFiles.Registration>();
+        try
+        {
+            foreach (var (path, bytes) in outputs)
+            {
+                var temp = TemporaryFiles.CreateSibling(path);
+                temps.Add(temp);
+                File.WriteAllBytes(temp.Path, bytes);
+            }
+            for (int i = 0; i < outputs.Count; i++) temps[i].CommitTo(outputs[i].Path);
+        }
+        finally { foreach (var t in temps) t.Dispose(); }
     }
 
     /// <summary>About ten evenly spread rows, always including the first and the last keep.</summary>

@@ -87,6 +87,16 @@ public class FrontierCommandTests
     }
 
     [Test]
+    public void Frontier_MissingOutputFolder_BadUsageAndNoFile()
+    {
+        string csv = Path.Combine(_dir, "ok.csv"), png = Path.Combine(_dir, "missing", "f.png");
+        var (code, _, error) = Run("frontier", _model, "--points", "3", "--csv", csv, "--png", png);
+        Assert.That(code, Is.EqualTo(AldsApp.BadUsage));
+        Assert.That(error, Does.Contain("--png").And.Contain("does not exist"));
+        Assert.That(File.Exists(csv), Is.False, "no output at all when one cannot be written");
+    }
+
+    [Test]
     public void Frontier_MissingModel_FailureWithOneLine()
     {
         var (code, _, error) = Run("frontier", Path.Combine(_dir, "nope.safetensors"), "--points", "3");
