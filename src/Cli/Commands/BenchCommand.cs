@@ -77,7 +77,7 @@ public static class BenchCommand
                 table.AddRow($"{r.M}×{r.N}", F(r.OursMs, "F2"), F(r.LapackMs, "F2"), F(r.NumpyMs, "F2"),
                     $"[bold]{F(r.SpeedupVsLapack, "F2")}×[/]", r.SpeedupVsNumpy is double s ? $"{F(s, "F2")}×" : "-", F(r.MaxRelDiff, "E1"));
             context.Console.Write(table);
-            context.Console.MarkupLine(Markup.Escape($"singular values only, float64, one thread each side, median of {result.Repeat} after warm-up runs; {result.NumpyNote}"));
+            context.Console.MarkupLine(Markup.Escape($"singular values only, float64, one thread each side, median of {result.Repeat} after warm-up runs (ours and LAPACK alternate; numpy runs after, in its own process); {result.NumpyNote}"));
             context.Console.MarkupLine(Markup.Escape($"machine: {machine}"));
             return AldsApp.Success;
         });

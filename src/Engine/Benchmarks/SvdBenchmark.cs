@@ -37,8 +37,8 @@ public static class SvdBenchmark
             for (int i = 0; i < a.Length; i++) a[i] = rng.NextDouble() - 0.5;
             int p = Math.Min(m, n);
             double[] ours = new double[p], lapack = new double[p], work = new double[m * n];
-            double oursMs = Median(repeat, () => Linalg.SingularValues.Compute(a, m, n, n, ours));
-            double lapackMs = Median(repeat, () => LapackPeer.SingularValues(a, m, n, work, lapack));
+            var (oursMs, lapackMs) = Interleaved(repeat,
+                () => Linalg.SingularValues.Compute(a, m, n, n, ours), () => LapackPeer.SingularValues(a, m, n, work, lapack));
             double diff = 0;
             for (int i = 0; i < p; i++) diff = Math.Max(diff, Math.Abs(ours[i] - lapack[i]));
             rows.Add(new SvdBenchRow(m, n, oursMs, lapackMs, null, lapack[0] > 0 ? diff / lapack[0] : diff));
@@ -63,6 +63,35 @@ public static class SvdBenchmark
     }
 
     /// <summary>
+    /// Median milliseconds of <paramref name="first"/> and <paramref name="second"/>, timed alternately so that both
+    /// see the same background load; warm-up as in <see cref="Median"/>.
+    /// </summary>
+    public static (double First, double Second) Interleaved(int repeat, Action first, Action second)
+    {
+        Median(1, first);
+        Median(1, second);
+        var a = new double[repeat];
+        var b = new double[repeat];
+        for (int r = 0; r < repeat; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            first();
+            a[r] = clock.Elapsed.TotalMilliseconds;
+            clock.Restart();
+            second();
+            b[r] = clock.Elapsed.TotalMilliseconds;
+        }
+        return (MedianOf(a), MedianOf(b));
+    }
+
+    private static double MedianOf(double[] times)
+    {
+        Array.Sort(times);
+        int n = times.Length;
+        return n % 2 == 1 ? times[n / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
+    }
+
+    /// <summary>
     /// Median wall time in milliseconds of <paramref name="repeat"/> runs, after warm-up runs (at least 3 and 200 ms)
     /// so that the tiered JIT has reached optimised code.
     /// </summary>
@@ -77,7 +106,6 @@ public static class SvdBenchmark
             action();
             times[r] = clock.Elapsed.TotalMilliseconds;
         }
-        Array.Sort(times);
-        return repeat % 2 == 1 ? times[repeat / 2] : (times[repeat / 2 - 1] + times[repeat / 2]) / 2;
+        return MedianOf(times);
     }
 }
