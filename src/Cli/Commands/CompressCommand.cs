@@ -36,13 +36,13 @@ public static class CompressCommand
             bool asJson = parse.GetValue(json);
             var total = Stopwatch.StartNew();
 
-            using var source = Engine.Models.ModelSources.Open(path, filter.Read(parse));
-            using var backend = analysis.CreateBackend(parse);
-            var sweep = analysis.Read(parse, context);
-            var result = SweepRunner.Run(context, source, backend, sweep, quiet: asJson, out var analysisTime);
+            using var session = new ModelSession(path, filter.Read(parse));
+            var result = session.Analyze(context, parse, analysis, quiet: asJson);
+            var analysisTime = session.AnalysisTime;
+            var source = session.Source;
 
             var clock = Stopwatch.StartNew();
-            var plan = Planner.Create(result, planning.ReadBudget(parse, Planner.ParamsBefore(result)), planning.Read(parse, sweep.Schemes));
+            var plan = Planner.Create(result, planning.ReadBudget(parse, Planner.ParamsBefore(result)), planning.Read(parse, result.Schemes));
             var planTime = clock.Elapsed;
 
             clock.Restart();
