@@ -37,6 +37,8 @@ public static class CompressCommand
             var total = Stopwatch.StartNew();
 
             using var source = Engine.Models.ModelSources.Open(path, filter.Read(parse));
+            if (parse.GetValue(output) is null && source is Engine.Models.ShardedSafetensorsModelSource)
+                outputPath = ShardedCompressedWriter.DefaultOutput(path);
             using var backend = analysis.CreateBackend(parse);
             var sweep = analysis.Read(parse, context);
             var result = SweepRunner.Run(context, source, backend, sweep, quiet: asJson, out var analysisTime);
@@ -61,7 +63,7 @@ public static class CompressCommand
                 PlanTable.Write(context, measured, source.Tensors.Sum(t => t.ElementCount));
                 double worst = measured.Layers.Max(l => l.RelErrorMeasured ?? 0);
                 context.Console.MarkupLine($"largest measured residual ‖F(W) − F(Ŵ)‖₂/‖F(W)‖₂: [bold]{worst:F6}[/]");
-                context.Console.MarkupLine($"wrote [green]{Markup.Escape(outputPath)}[/] ({outputFormat.ToString().ToLowerInvariant()}, {new FileInfo(outputPath).Length:N0} bytes)");
+                context.Console.MarkupLine($"wrote [green]{Markup.Escape(outputPath)}[/] ({outputFormat.ToString().ToLowerInvariant()}, {ShardedCompressedWriter.OutputBytes(outputPath):N0} bytes)");
                 context.Console.MarkupLine($"time: analysis {analysisTime.TotalSeconds:F2} s, planning {planTime.TotalMilliseconds:F1} ms, " +
                     $"factorise + write {writeTime.TotalSeconds:F2} s, total {total.Elapsed.TotalSeconds:F2} s");
             }
