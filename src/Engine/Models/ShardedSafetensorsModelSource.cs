@@ -65,7 +65,26 @@ public sealed class ShardedSafetensorsModelSource : IModelSource
     {
         if (layer.Layout != WeightLayout.Canonical)
             throw new InvalidOperationException($"safetensors layer '{layer.Name}' must be canonical");
-        ShardOf(layer.WeightTensor).File.ReadFloat64(layer.WeightTensor, destination[..checked((int)layer.Params)]);
+        ReadWeightUnmapped(ShardOf(layer.WeightTensor).File, layer, destination);
+    }
+
+    /// <summary>
+    /// Reads a layer's weight with positional reads (through the page cache, not the mapping): pages touched
+    /// through the mapping stay resident and count in this process's RSS, so reading every layer of a large
+    /// model that way makes peak RSS grow with the model (measured: bench/README.md). Exact, like the mapped read.
+    /// </summary>
+    internal static void ReadWeightUnmapped(SafetensorsFile file, LayerSpec layer, Span<double> destination)
+    {
+        var info = file.Get(layer.WeightTensor);
+        int count = checked((int)layer.Params);
+        if (!info.DType.IsComputable() || info.ByteLength != (long)count * FloatCodec.ElementSize(info.DType) || info.ByteLength > int.MaxValue)
+        {
+            file.ReadFloat64(layer.WeightTensor, destination[..count]); // the mapped read checks and reports the problem
+            return;
+        }
+        var bytes = new byte[info.ByteLength];
+        using (var stream = new MemoryStream(bytes, writable: true)) file.CopyTensorBytes(layer.WeightTensor, stream);
+        FloatCodec.Decode(info.DType, bytes, destination[..count]);
     }
 
     public void ReadFloat64(string tensor, Span<double> destination) => ShardOf(tensor).File.ReadFloat64(tensor, destination);

@@ -52,6 +52,23 @@ public class ShardedSafetensorsModelSourceTests
     }
 
     [Test]
+    public void ReadWeight_PositionalReads_EqualMappedReadsForEveryDType()
+    {
+        using var source = ModelSources.Open(_single);
+        using var file = SafetensorsFile.Open(_single);
+        Assert.That(source.Layers.Select(l => file.Get(l.WeightTensor).DType).Distinct().Count(), Is.GreaterThanOrEqualTo(4));
+        foreach (var layer in source.Layers)
+        {
+            var mapped = new double[layer.Params];
+            var unmapped = new double[layer.Params + 3];
+            file.ReadFloat64(layer.WeightTensor, mapped);
+            ShardedSafetensorsModelSource.ReadWeightUnmapped(file, layer, unmapped);
+            Assert.That(unmapped[..mapped.Length], Is.EqualTo(mapped), layer.Name);
+            Assert.That(unmapped[mapped.Length..], Is.All.Zero, "nothing written past the weight");
+        }
+    }
+
+    [Test]
     public void Open_IndexPath_SameAsDirectory()
     {
         using var byIndex = (ShardedSafetensorsModelSource)ModelSources.Open(_index);
