@@ -37,9 +37,11 @@ public static class CompressCommand
             var total = Stopwatch.StartNew();
 
             using var session = new ModelSession(path, filter.Read(parse));
+            var source = session.Source;
+            if (parse.GetValue(output) is null && source is Engine.Models.ShardedSafetensorsModelSource)
+                outputPath = ShardedCompressedWriter.DefaultOutput(path);
             var result = session.Analyze(context, parse, analysis, quiet: asJson);
             var analysisTime = session.AnalysisTime;
-            var source = session.Source;
 
             var clock = Stopwatch.StartNew();
             var plan = Planner.Create(result, planning.ReadBudget(parse, Planner.ParamsBefore(result)), planning.Read(parse, result.Schemes));
@@ -61,7 +63,7 @@ public static class CompressCommand
                 PlanTable.Write(context, measured, source.Tensors.Sum(t => t.ElementCount));
                 double worst = measured.Layers.Max(l => l.RelErrorMeasured ?? 0);
                 context.Console.MarkupLine($"largest measured residual ‖F(W) − F(Ŵ)‖₂/‖F(W)‖₂: [bold]{worst:F6}[/]");
-                context.Console.MarkupLine($"wrote [green]{Markup.Escape(outputPath)}[/] ({outputFormat.ToString().ToLowerInvariant()}, {new FileInfo(outputPath).Length:N0} bytes)");
+                context.Console.MarkupLine($"wrote [green]{Markup.Escape(outputPath)}[/] ({outputFormat.ToString().ToLowerInvariant()}, {ShardedCompressedWriter.OutputBytes(outputPath):N0} bytes)");
                 context.Console.MarkupLine($"time: analysis {analysisTime.TotalSeconds:F2} s, planning {planTime.TotalMilliseconds:F1} ms, " +
                     $"factorise + write {writeTime.TotalSeconds:F2} s, total {total.Elapsed.TotalSeconds:F2} s");
             }

@@ -23,6 +23,8 @@ public static class CompressedModelWriter
         IProgress<(int done, int total, string layer)>? progress = null, CancellationToken cancel = default)
     {
         SafetensorsWriter.EnsureNotSameFile(source.Path, output);
+        if (source is ShardedSafetensorsModelSource sharded && format == OutputFormat.Safetensors)
+            return ShardedCompressedWriter.Write(sharded, plan, output, progress, cancel);
         return format switch
         {
             OutputFormat.Safetensors => WriteSafetensors(source, plan, output, progress, cancel),
@@ -47,12 +49,21 @@ public static class CompressedModelWriter
     private static Plan WriteSafetensors(IModelSource source, Plan plan, string output,
         IProgress<(int, int, string)>? progress, CancellationToken cancel)
     {
-        var compressed = plan.Layers.Where(l => l.Compressed).ToDictionary(l => l.Layer.WeightTensor, StringComparer.Ordinal);
-        var biasOf = plan.Layers.Where(l => l.Compressed && l.Layer.BiasTensor is not null)
-            .ToDictionary(l => l.Layer.BiasTensor!, StringComparer.Ordinal);
-        var entries = source.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
-
         using var store = new FactorStore(output);
+        var (tensors, measured) = Factorize(source, plan, store, progress, cancel);
+        var writer = new SafetensorsWriter(Metadata(source is SafetensorsModelSource st ? st.File.Metadata : null, measured));
+        foreach (var t in source.Tensors) tensors.Declare(writer, t);
+        try { writer.WriteTo(output, [source.Path]); }
+        catch (ArgumentException e) { throw new ModelFormatException($"{output}: {e.Message}"); }
+        return measured;
+    }
+
+    /// <summary>Factorises the plan's layers into <paramref name="store"/>; returns how to declare each input tensor's output.</summary>
+    internal static (OutputTensors tensors, Plan measured) Factorize(IModelSource source, Plan plan, FactorStore store,
+        IProgress<(int, int, string)>? progress, CancellationToken cancel)
+    {
+        var tensors = new OutputTensors(source, plan, store);
+        var entries = source.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var measured = PlanFactorizer.Run(source, plan, (f, _) =>
         {
             var dtype = FactorDType(entries[f.Layer.WeightTensor].DType);
@@ -60,11 +71,21 @@ public static class CompressedModelWriter
             store.Add(f.Layer.Name + ".decoding.weight", dtype, f.Decoder);
         }, progress, cancel);
         cancel.ThrowIfCancellationRequested();
+        return (tensors, measured);
+    }
 
-        var writer = new SafetensorsWriter(Metadata(source, measured));
-        foreach (var t in source.Tensors)
+    /// <summary>Maps each input tensor to what the compressed model holds in its place (factors, renamed bias, or itself).</summary>
+    internal sealed class OutputTensors(IModelSource source, Plan plan, FactorStore store)
+    {
+        private readonly Dictionary<string, LayerChoice> _compressed =
+            plan.Layers.Where(l => l.Compressed).ToDictionary(l => l.Layer.WeightTensor, StringComparer.Ordinal);
+        private readonly Dictionary<string, LayerChoice> _biasOf = plan.Layers.Where(l => l.Compressed && l.Layer.BiasTensor is not null)
+            .ToDictionary(l => l.Layer.BiasTensor!, StringComparer.Ordinal);
+
+        /// <summary>Declares on <paramref name="writer"/> the output tensor(s) that replace input tensor <paramref name="t"/>.</summary>
+        public void Declare(SafetensorsWriter writer, TensorEntry t)
         {
-            if (compressed.TryGetValue(t.Name, out var choice))
+            if (_compressed.TryGetValue(t.Name, out var choice))
             {
                 var (encoderShape, decoderShape) = FactorShapes(choice);
                 var dtype = FactorDType(t.DType);
@@ -72,14 +93,11 @@ public static class CompressedModelWriter
                 writer.Add(enc, dtype, encoderShape, s => store.CopyTo(enc, s));
                 writer.Add(dec, dtype, decoderShape, s => store.CopyTo(dec, s));
             }
-            else if (biasOf.TryGetValue(t.Name, out var owner))
+            else if (_biasOf.TryGetValue(t.Name, out var owner))
                 writer.Add(owner.Layer.Name + ".decoding.bias", t.DType, t.Shape, s => source.CopyRawBytes(t.Name, s));
             else
                 writer.Add(t.Name, t.DType, t.Shape, s => source.CopyRawBytes(t.Name, s));
         }
-        try { writer.WriteTo(output, [source.Path]); }
-        catch (ArgumentException e) { throw new ModelFormatException($"{output}: {e.Message}"); }
-        return measured;
     }
 
     private static DType FactorDType(DType weight) => weight.IsComputable() ? weight : DType.F32;
@@ -95,11 +113,12 @@ public static class CompressedModelWriter
         return ([kj, l.In / c.Groups, ekh, ekw], [l.Out, kj, dkh, dkw]);
     }
 
-    private static Dictionary<string, string> Metadata(IModelSource source, Plan measured)
+    /// <summary>The input's own metadata (less any earlier <c>format</c>/<c>alds.*</c> keys) plus this run's format keys and plan.</summary>
+    internal static Dictionary<string, string> Metadata(IReadOnlyDictionary<string, string>? inherited, Plan measured)
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (source is SafetensorsModelSource st)
-            foreach (var (key, value) in st.File.Metadata)
+        if (inherited is not null)
+            foreach (var (key, value) in inherited)
                 if (key != FormatKey && !key.StartsWith("alds.", StringComparison.Ordinal))
                     metadata[key] = value;
         metadata[FormatKey] = FormatValue;
