@@ -33,6 +33,7 @@ public static class CompressCommand
             var path = DefaultModel.Resolve(parse.GetValue(model));
             var outputFormat = ResolveFormat(parse.GetValue(format), parse.GetValue(output));
             var outputPath = parse.GetValue(output) ?? DefaultOutput(path, outputFormat);
+            CompressedModelWriter.CheckOutput(path, outputPath);
             bool asJson = parse.GetValue(json);
             var total = Stopwatch.StartNew();
 
