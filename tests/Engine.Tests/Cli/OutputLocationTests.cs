@@ -60,6 +60,15 @@ public class OutputLocationTests
     }
 
     [Test]
+    public void Compress_SafetensorsInputToOnnx_ExitOneNothingWritten()
+    {
+        var r = AldsRunner.Run("compress", _model, "--keep", "0.5", "-o", _dir["x.onnx"]);
+        Assert.That(r.Code, Is.EqualTo(AldsApp.Failure), r.ToString());
+        CliAssert.ErrorAfterProgress(r, "onnx");
+        CliAssert.FolderHolds(_dir.Path, "small.safetensors");
+    }
+
+    [Test]
     public void Compress_OutputFolderMissing_ExitOneNamesTheOutput()
     {
         var output = Path.Combine(_dir.Path, "no", "such", "x.safetensors");
