@@ -28,7 +28,8 @@ public sealed class ModelSession(string path, LayerFilter filter) : IDisposable
     {
         var clock = Stopwatch.StartNew();
         var sweep = options.Read(parse, context);
-        if (sweep.Cache is { } cache && File.Exists(Path))
+        // Single-file models only: a sharded checkpoint's index does not cover its shards' bytes.
+        if (sweep.Cache is { } cache && File.Exists(Path) && !ShardedSafetensorsModelSource.TryFindIndex(Path, out _))
         {
             var key = ModelManifest.Key(Path, filter, sweep);
             if (ModelManifest.TryLoad(cache, key, sweep) is var (cached, modelParams))

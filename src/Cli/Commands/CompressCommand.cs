@@ -33,6 +33,8 @@ public static class CompressCommand
             var path = DefaultModel.Resolve(parse.GetValue(model));
             var outputFormat = ResolveFormat(parse.GetValue(format), parse.GetValue(output));
             var outputPath = parse.GetValue(output) ?? DefaultOutput(path, outputFormat);
+            if (!Engine.Models.ShardedSafetensorsModelSource.TryFindIndex(path, out _))
+                CompressedModelWriter.CheckOutput(path, outputPath); // refuse before the sweep; sharded outputs are folders
             bool asJson = parse.GetValue(json);
             var total = Stopwatch.StartNew();
 

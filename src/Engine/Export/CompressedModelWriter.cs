@@ -14,24 +14,58 @@ public enum OutputFormat { Safetensors, Onnx }
 /// Factorises a plan's layers and writes the compressed model (docs/format.md for safetensors; the ONNX
 /// graph rewrite otherwise). Atomic: the output appears complete or not at all; the input is never touched.
 /// </summary>
-public static class CompressedModelWriter
+public static partial class CompressedModelWriter
 {
     public const string FormatKey = "format", FormatValue = "alds", VersionKey = "alds.version", PlanKey = "alds.plan";
 
     /// <summary>Writes the compressed model and returns the plan with measured errors.</summary>
+    /// <exception cref="ModelFormatException">Bad input, or the output cannot be written (one line naming <paramref name="output"/>).</exception>
     public static Plan Write(IModelSource source, Plan plan, string output, OutputFormat format,
         IProgress<(int done, int total, string layer)>? progress = null, CancellationToken cancel = default)
     {
-        SafetensorsWriter.EnsureNotSameFile(source.Path, output);
         if (source is ShardedSafetensorsModelSource sharded && format == OutputFormat.Safetensors)
-            return ShardedCompressedWriter.Write(sharded, plan, output, progress, cancel);
-        return format switch
         {
-            OutputFormat.Safetensors => WriteSafetensors(source, plan, output, progress, cancel),
-            OutputFormat.Onnx => WriteOnnx(source, plan, output, progress, cancel),
-            _ => throw new ArgumentOutOfRangeException(nameof(format)),
-        };
+            try { SafetensorsWriter.EnsureNotSameFile(source.Path, output); }
+            catch (ArgumentException e) { throw new ModelFormatException(e.Message); }
+            return ShardedCompressedWriter.Write(sharded, plan, output, progress, cancel);
+        }
+        CheckOutput(source.Path, output);
+        try
+        {
+            return format switch
+            {
+                OutputFormat.Safetensors => WriteSafetensors(source, plan, output, progress, cancel),
+                OutputFormat.Onnx => WriteOnnx(source, plan, output, progress, cancel),
+                _ => throw new ArgumentOutOfRangeException(nameof(format)),
+            };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The message of a failed write names the temporary sibling; the user knows the output.
+            throw new ModelFormatException($"{output}: cannot write: {TempPathSuffix().Replace(e.Message, "")}", e);
+        }
     }
+
+    /// <summary>
+    /// Refuses, before any work, an output that is the input (also through a link or another spelling), an
+    /// existing folder, or a path in a folder that does not exist. Throws <see cref="ModelFormatException"/>.
+    /// </summary>
+    public static void CheckOutput(string input, string output)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        try { SafetensorsWriter.EnsureNotSameFile(input, output); }
+        catch (ArgumentException e) { throw new ModelFormatException(e.Message); }
+        var full = Path.GetFullPath(output);
+        if (Directory.Exists(full))
+            throw new ModelFormatException($"{output}: is a directory, not a file path");
+        var dir = Path.GetDirectoryName(full);
+        if (dir is not null && !Directory.Exists(dir))
+            throw new ModelFormatException($"{output}: the folder '{dir}' does not exist");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s*:?\s*'[^']*\.tmp'\.?$")]
+    private static partial System.Text.RegularExpressions.Regex TempPathSuffix();
 
     private static Plan WriteOnnx(IModelSource source, Plan plan, string output,
         IProgress<(int, int, string)>? progress, CancellationToken cancel)
