@@ -30,6 +30,7 @@ Task("Publish").Does(() =>
         Configuration = "Release",
         Runtime = "linux-x64",
         SelfContained = true,
+        PublishReadyToRun = true, // precompiled: no JIT at start-up (warm-cache re-planning is start-up bound)
         OutputDirectory = "artifacts/alds-linux-x64",
     });
 });

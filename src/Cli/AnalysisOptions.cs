@@ -3,7 +3,7 @@ using Alds.Engine.Analysis;
 
 namespace Alds.Cli;
 
-/// <summary>--schemes, --max-groups and --device: what the sweep computes.</summary>
+/// <summary>--schemes, --max-groups, --device, --cache, --cache-only and (analyze only) --shard: what the sweep computes.</summary>
 public sealed class AnalysisOptions
 {
     public Option<string> Schemes { get; } = new("--schemes")
@@ -32,6 +32,35 @@ public sealed class AnalysisOptions
         {
             if (r.GetValueOrDefault<int>() < 1) r.AddError("--max-groups must be at least 1");
         });
+        Shard.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is string text && !TryParseShard(text, out _))
+                r.AddError($"--shard must be I/N with 0 <= I < N (got '{text}')");
+        });
+    }
+
+    public Option<string?> Shard { get; } = new("--shard")
+    {
+        Description = "Analyse only share I of N (layers whose index mod N is I) into --cache; merge the caches, then plan",
+    };
+
+    public Option<bool> CacheOnly { get; } = new("--cache-only")
+    {
+        Description = "Fail instead of computing any spectrum missing from --cache (checks a merged cache)",
+    };
+
+    /// <summary>Parses <c>I/N</c>: integers with N ≥ 1 and 0 ≤ I &lt; N.</summary>
+    public static bool TryParseShard(string text, out (int Index, int Count) shard)
+    {
+        shard = (0, 1);
+        var parts = text.Split('/');
+        if (parts.Length != 2
+            || !int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index)
+            || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int count)
+            || count < 1 || index >= count)
+            return false;
+        shard = (index, count);
+        return true;
     }
 
     public void AddTo(Command command)
@@ -40,6 +69,15 @@ public sealed class AnalysisOptions
         command.Options.Add(MaxGroups);
         command.Options.Add(Device);
         command.Options.Add(Cache);
+        command.Options.Add(CacheOnly);
+        // A share of the layers cannot be planned, so only analyze takes --shard.
+        if (command.Name == "analyze") command.Options.Add(Shard);
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(Cache) is not null) return;
+            if (command.Name == "analyze" && r.GetValue(Shard) is not null) r.AddError("--shard needs --cache DIR (each share's spectra go there)");
+            if (r.GetValue(CacheOnly)) r.AddError("--cache-only needs --cache DIR");
+        });
     }
 
     public Option<string?> Cache { get; } = new("--cache")
@@ -52,11 +90,29 @@ public sealed class AnalysisOptions
         {
             Cache = parse.GetValue(Cache) is string dir ? new Engine.Caching.AnalysisCache(dir) : null,
             Cancel = context.Cancel,
+            Shard = parse.GetValue(Shard) is string text && TryParseShard(text, out var shard) ? shard : (0, 1),
         };
 
     public ISpectralBackend CreateBackend(ParseResult parse)
     {
-        try { return Engine.Gpu.SpectralBackends.Create(parse.GetValue(Device) ?? "cpu", () => new CpuSpectralBackend()); }
+        try
+        {
+            var backend = Engine.Gpu.SpectralBackends.Create(parse.GetValue(Device) ?? "cpu", () => new CpuSpectralBackend());
+            return parse.GetValue(CacheOnly) ? new CacheOnlyBackend(backend, parse.GetValue(Cache)!) : backend;
+        }
         catch (NotSupportedException e) { throw new Engine.ModelFormatException(e.Message); }
     }
+}
+
+/// <summary>Stands in for the backend under --cache-only: the sweep calls it only on a cache miss, which is then an error.</summary>
+internal sealed class CacheOnlyBackend(ISpectralBackend inner, string cache) : ISpectralBackend
+{
+    public string Name => inner.Name;
+
+    public IReadOnlyList<SchemeOption> AnalyzeLayer(Engine.Layers.LayerSpec layer, ReadOnlySpan<double> weight,
+        IReadOnlyList<int> schemes, IReadOnlyList<int> groupCounts) =>
+        throw new Engine.ModelFormatException(
+            $"{cache}: no cached spectra for layer '{layer.Name}' (scheme {string.Join(",", schemes)}) and --cache-only forbids computing them");
+
+    public void Dispose() => inner.Dispose();
 }

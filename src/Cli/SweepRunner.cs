@@ -36,6 +36,9 @@ public static class SweepRunner
             analysis = SpectrumSweep.Run(source, backend, options, progress);
         }
         elapsed = clock.Elapsed;
+        if (options.Cache is { } cache)
+            context.Error.WriteLine($"cache {cache.Directory}: {cache.Hits} hits, {cache.Misses} misses" +
+                (cache.Rejected > 0 ? $" ({cache.Rejected} rejected as stale or corrupt)" : ""));
         return analysis;
     }
 }

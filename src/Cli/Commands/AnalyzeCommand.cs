@@ -21,10 +21,10 @@ public static class AnalyzeCommand
         command.SetAction(parse =>
         {
             var path = DefaultModel.Resolve(parse.GetValue(model));
-            using var source = Engine.Models.ModelSources.Open(path, filter.Read(parse));
-            using var backend = analysis.CreateBackend(parse);
+            using var session = new ModelSession(path, filter.Read(parse));
             bool asJson = parse.GetValue(json);
-            var result = SweepRunner.Run(context, source, backend, analysis.Read(parse, context), quiet: asJson, out var elapsed);
+            var result = session.Analyze(context, parse, analysis, quiet: asJson);
+            var elapsed = session.AnalysisTime;
             if (asJson) JsonOutput.Write(context.Out, w => AnalysisJson.Write(w, result));
             else WriteTable(context, result, elapsed);
             return AldsApp.Success;

@@ -33,16 +33,20 @@ public static class CompressCommand
             var path = DefaultModel.Resolve(parse.GetValue(model));
             var outputFormat = ResolveFormat(parse.GetValue(format), parse.GetValue(output));
             var outputPath = parse.GetValue(output) ?? DefaultOutput(path, outputFormat);
+            if (!Engine.Models.ShardedSafetensorsModelSource.TryFindIndex(path, out _))
+                CompressedModelWriter.CheckOutput(path, outputPath); // refuse before the sweep; sharded outputs are folders
             bool asJson = parse.GetValue(json);
             var total = Stopwatch.StartNew();
 
-            using var source = Engine.Models.ModelSources.Open(path, filter.Read(parse));
-            using var backend = analysis.CreateBackend(parse);
-            var sweep = analysis.Read(parse, context);
-            var result = SweepRunner.Run(context, source, backend, sweep, quiet: asJson, out var analysisTime);
+            using var session = new ModelSession(path, filter.Read(parse));
+            var source = session.Source;
+            if (parse.GetValue(output) is null && source is Engine.Models.ShardedSafetensorsModelSource)
+                outputPath = ShardedCompressedWriter.DefaultOutput(path);
+            var result = session.Analyze(context, parse, analysis, quiet: asJson);
+            var analysisTime = session.AnalysisTime;
 
             var clock = Stopwatch.StartNew();
-            var plan = Planner.Create(result, planning.ReadBudget(parse, Planner.ParamsBefore(result)), planning.Read(parse, sweep.Schemes));
+            var plan = Planner.Create(result, planning.ReadBudget(parse, Planner.ParamsBefore(result)), planning.Read(parse, result.Schemes));
             var planTime = clock.Elapsed;
 
             clock.Restart();
@@ -61,7 +65,7 @@ public static class CompressCommand
                 PlanTable.Write(context, measured, source.Tensors.Sum(t => t.ElementCount));
                 double worst = measured.Layers.Max(l => l.RelErrorMeasured ?? 0);
                 context.Console.MarkupLine($"largest measured residual ‖F(W) − F(Ŵ)‖₂/‖F(W)‖₂: [bold]{worst:F6}[/]");
-                context.Console.MarkupLine($"wrote [green]{Markup.Escape(outputPath)}[/] ({outputFormat.ToString().ToLowerInvariant()}, {new FileInfo(outputPath).Length:N0} bytes)");
+                context.Console.MarkupLine($"wrote [green]{Markup.Escape(outputPath)}[/] ({outputFormat.ToString().ToLowerInvariant()}, {ShardedCompressedWriter.OutputBytes(outputPath):N0} bytes)");
                 context.Console.MarkupLine($"time: analysis {analysisTime.TotalSeconds:F2} s, planning {planTime.TotalMilliseconds:F1} ms, " +
                     $"factorise + write {writeTime.TotalSeconds:F2} s, total {total.Elapsed.TotalSeconds:F2} s");
             }

@@ -24,19 +24,17 @@ public static class PlanCommand
         command.SetAction(parse =>
         {
             var path = DefaultModel.Resolve(parse.GetValue(model));
-            using var source = Engine.Models.ModelSources.Open(path, filter.Read(parse));
-            using var backend = analysis.CreateBackend(parse);
+            using var session = new ModelSession(path, filter.Read(parse));
             bool asJson = parse.GetValue(json);
-            var sweep = analysis.Read(parse, context);
-            var result = SweepRunner.Run(context, source, backend, sweep, quiet: asJson, out var analysisTime);
+            var result = session.Analyze(context, parse, analysis, quiet: asJson);
             var clock = Stopwatch.StartNew();
-            var plan = Planner.Create(result, planning.ReadBudget(parse, Planner.ParamsBefore(result)), planning.Read(parse, sweep.Schemes));
+            var plan = Planner.Create(result, planning.ReadBudget(parse, Planner.ParamsBefore(result)), planning.Read(parse, result.Schemes));
             var planTime = clock.Elapsed;
             if (asJson) context.Out.WriteLine(PlanJson.Write(plan, indented: true));
             else
             {
-                PlanTable.Write(context, plan, source.Tensors.Sum(t => t.ElementCount));
-                context.Console.MarkupLine($"analysis {analysisTime.TotalSeconds:F2} s, planning {planTime.TotalMilliseconds:F1} ms");
+                PlanTable.Write(context, plan, session.ModelParams);
+                context.Console.MarkupLine($"analysis {session.AnalysisTime.TotalSeconds:F2} s{(session.FromManifest ? " (from the cache)" : "")}, planning {planTime.TotalMilliseconds:F1} ms");
             }
             return AldsApp.Success;
         });

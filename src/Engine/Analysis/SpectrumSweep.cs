@@ -12,6 +12,9 @@ public sealed record SweepOptions(IReadOnlyList<int> Schemes, int MaxGroups = in
     /// <summary>This process's share of the layers: layer <c>i</c> belongs to shard <c>i mod Count</c>.</summary>
     public (int Index, int Count) Shard { get; init; } = (0, 1);
 
+    /// <summary>With <see cref="Cache"/>: the model-level manifest to write after a complete sweep.</summary>
+    public UInt128? ManifestKey { get; init; }
+
     /// <summary>Stops the sweep between layers and between eigenproblems.</summary>
     public CancellationToken Cancel { get; init; }
 
@@ -28,6 +31,7 @@ public static class SpectrumSweep
         IProgress<(int done, int total, string layer)>? progress = null, CancellationToken cancel = default)
     {
         var layers = new List<LayerAnalysis>(source.Layers.Count);
+        var keys = new List<(LayerSpec, IReadOnlyList<UInt128>)>();
         for (int index = 0; index < source.Layers.Count; index++)
         {
             cancel.ThrowIfCancellationRequested();
@@ -35,14 +39,23 @@ public static class SpectrumSweep
             var layer = source.Layers[index];
             if (index % options.Shard.Count != options.Shard.Index) continue;
             progress?.Report((index, source.Layers.Count, layer.Name));
-            layers.Add(AnalyzeLayer(source, backend, options, layer));
+            layers.Add(AnalyzeLayer(source, backend, options, layer, out var layerKeys));
+            keys.Add((layer, layerKeys));
         }
         progress?.Report((source.Layers.Count, source.Layers.Count, ""));
+        if (options.Cache is { } cache && options.ManifestKey is UInt128 manifest && options.Shard.Count == 1)
+            Caching.ModelManifest.Save(cache, manifest, source.Tensors.Sum(t => t.ElementCount), keys);
         return new ModelAnalysis(layers, options.Schemes);
     }
 
-    public static LayerAnalysis AnalyzeLayer(IModelSource source, ISpectralBackend backend, SweepOptions options, LayerSpec layer)
+    public static LayerAnalysis AnalyzeLayer(IModelSource source, ISpectralBackend backend, SweepOptions options, LayerSpec layer) =>
+        AnalyzeLayer(source, backend, options, layer, out _);
+
+    private static LayerAnalysis AnalyzeLayer(IModelSource source, ISpectralBackend backend, SweepOptions options, LayerSpec layer,
+        out IReadOnlyList<UInt128> cacheKeys)
     {
+        var keys = new List<UInt128>();
+        cacheKeys = keys;
         var weight = new double[layer.Params];
         source.ReadWeight(layer, weight);
         EnsureFinite(source.Path, layer, weight);
@@ -54,6 +67,7 @@ public static class SpectrumSweep
             if (options.Cache is { } cache)
             {
                 var key = Caching.AnalysisCache.Key(layer, weight, scheme, ks);
+                keys.Add(key);
                 var cached = cache.TryGet(key);
                 if (cached is null)
                 {

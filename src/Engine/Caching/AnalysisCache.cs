@@ -57,24 +57,20 @@ public sealed class AnalysisCache
         return options;
     }
 
-    public void Put(UInt128 key, IReadOnlyList<SchemeOption> options)
+    public void Put(UInt128 key, IReadOnlyList<SchemeOption> options) => WriteFile(PathOf(key), CacheEntryFormat.Encode(key, options));
+
+    /// <summary>Writes a cache file atomically (temporary name in the cache directory, then rename).</summary>
+    internal void WriteFile(string path, byte[] bytes)
     {
-        var path = PathOf(key);
-        var temp = System.IO.Path.Combine(Directory, $".{System.IO.Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        using var temp = Runtime.TemporaryFiles.CreateSibling(path);
         try
         {
-            File.WriteAllBytes(temp, CacheEntryFormat.Encode(key, options));
-            File.Move(temp, path, overwrite: true);
+            File.WriteAllBytes(temp.Path, bytes);
+            temp.CommitTo(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temp);
             throw new ModelFormatException($"{Directory}: cannot write cache entry: {e.Message}");
         }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

@@ -14,22 +14,58 @@ public enum OutputFormat { Safetensors, Onnx }
 /// Factorises a plan's layers and writes the compressed model (docs/format.md for safetensors; the ONNX
 /// graph rewrite otherwise). Atomic: the output appears complete or not at all; the input is never touched.
 /// </summary>
-public static class CompressedModelWriter
+public static partial class CompressedModelWriter
 {
     public const string FormatKey = "format", FormatValue = "alds", VersionKey = "alds.version", PlanKey = "alds.plan";
 
     /// <summary>Writes the compressed model and returns the plan with measured errors.</summary>
+    /// <exception cref="ModelFormatException">Bad input, or the output cannot be written (one line naming <paramref name="output"/>).</exception>
     public static Plan Write(IModelSource source, Plan plan, string output, OutputFormat format,
         IProgress<(int done, int total, string layer)>? progress = null, CancellationToken cancel = default)
     {
-        SafetensorsWriter.EnsureNotSameFile(source.Path, output);
-        return format switch
+        if (source is ShardedSafetensorsModelSource sharded && format == OutputFormat.Safetensors)
         {
-            OutputFormat.Safetensors => WriteSafetensors(source, plan, output, progress, cancel),
-            OutputFormat.Onnx => WriteOnnx(source, plan, output, progress, cancel),
-            _ => throw new ArgumentOutOfRangeException(nameof(format)),
-        };
+            try { SafetensorsWriter.EnsureNotSameFile(source.Path, output); }
+            catch (ArgumentException e) { throw new ModelFormatException(e.Message); }
+            return ShardedCompressedWriter.Write(sharded, plan, output, progress, cancel);
+        }
+        CheckOutput(source.Path, output);
+        try
+        {
+            return format switch
+            {
+                OutputFormat.Safetensors => WriteSafetensors(source, plan, output, progress, cancel),
+                OutputFormat.Onnx => WriteOnnx(source, plan, output, progress, cancel),
+                _ => throw new ArgumentOutOfRangeException(nameof(format)),
+            };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The message of a failed write names the temporary sibling; the user knows the output.
+            throw new ModelFormatException($"{output}: cannot write: {TempPathSuffix().Replace(e.Message, "")}", e);
+        }
     }
+
+    /// <summary>
+    /// Refuses, before any work, an output that is the input (also through a link or another spelling), an
+    /// existing folder, or a path in a folder that does not exist. Throws <see cref="ModelFormatException"/>.
+    /// </summary>
+    public static void CheckOutput(string input, string output)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        try { SafetensorsWriter.EnsureNotSameFile(input, output); }
+        catch (ArgumentException e) { throw new ModelFormatException(e.Message); }
+        var full = Path.GetFullPath(output);
+        if (Directory.Exists(full))
+            throw new ModelFormatException($"{output}: is a directory, not a file path");
+        var dir = Path.GetDirectoryName(full);
+        if (dir is not null && !Directory.Exists(dir))
+            throw new ModelFormatException($"{output}: the folder '{dir}' does not exist");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\s*:?\s*'[^']*\.tmp'\.?$")]
+    private static partial System.Text.RegularExpressions.Regex TempPathSuffix();
 
     private static Plan WriteOnnx(IModelSource source, Plan plan, string output,
         IProgress<(int, int, string)>? progress, CancellationToken cancel)
@@ -47,12 +83,21 @@ public static class CompressedModelWriter
     private static Plan WriteSafetensors(IModelSource source, Plan plan, string output,
         IProgress<(int, int, string)>? progress, CancellationToken cancel)
     {
-        var compressed = plan.Layers.Where(l => l.Compressed).ToDictionary(l => l.Layer.WeightTensor, StringComparer.Ordinal);
-        var biasOf = plan.Layers.Where(l => l.Compressed && l.Layer.BiasTensor is not null)
-            .ToDictionary(l => l.Layer.BiasTensor!, StringComparer.Ordinal);
-        var entries = source.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
-
         using var store = new FactorStore(output);
+        var (tensors, measured) = Factorize(source, plan, store, progress, cancel);
+        var writer = new SafetensorsWriter(Metadata(source is SafetensorsModelSource st ? st.File.Metadata : null, measured));
+        foreach (var t in source.Tensors) tensors.Declare(writer, t);
+        try { writer.WriteTo(output, [source.Path]); }
+        catch (ArgumentException e) { throw new ModelFormatException($"{output}: {e.Message}"); }
+        return measured;
+    }
+
+    /// <summary>Factorises the plan's layers into <paramref name="store"/>; returns how to declare each input tensor's output.</summary>
+    internal static (OutputTensors tensors, Plan measured) Factorize(IModelSource source, Plan plan, FactorStore store,
+        IProgress<(int, int, string)>? progress, CancellationToken cancel)
+    {
+        var tensors = new OutputTensors(source, plan, store);
+        var entries = source.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var measured = PlanFactorizer.Run(source, plan, (f, _) =>
         {
             var dtype = FactorDType(entries[f.Layer.WeightTensor].DType);
@@ -60,11 +105,21 @@ public static class CompressedModelWriter
             store.Add(f.Layer.Name + ".decoding.weight", dtype, f.Decoder);
         }, progress, cancel);
         cancel.ThrowIfCancellationRequested();
+        return (tensors, measured);
+    }
 
-        var writer = new SafetensorsWriter(Metadata(source, measured));
-        foreach (var t in source.Tensors)
+    /// <summary>Maps each input tensor to what the compressed model holds in its place (factors, renamed bias, or itself).</summary>
+    internal sealed class OutputTensors(IModelSource source, Plan plan, FactorStore store)
+    {
+        private readonly Dictionary<string, LayerChoice> _compressed =
+            plan.Layers.Where(l => l.Compressed).ToDictionary(l => l.Layer.WeightTensor, StringComparer.Ordinal);
+        private readonly Dictionary<string, LayerChoice> _biasOf = plan.Layers.Where(l => l.Compressed && l.Layer.BiasTensor is not null)
+            .ToDictionary(l => l.Layer.BiasTensor!, StringComparer.Ordinal);
+
+        /// <summary>Declares on <paramref name="writer"/> the output tensor(s) that replace input tensor <paramref name="t"/>.</summary>
+        public void Declare(SafetensorsWriter writer, TensorEntry t)
         {
-            if (compressed.TryGetValue(t.Name, out var choice))
+            if (_compressed.TryGetValue(t.Name, out var choice))
             {
                 var (encoderShape, decoderShape) = FactorShapes(choice);
                 var dtype = FactorDType(t.DType);
@@ -72,14 +127,11 @@ public static class CompressedModelWriter
                 writer.Add(enc, dtype, encoderShape, s => store.CopyTo(enc, s));
                 writer.Add(dec, dtype, decoderShape, s => store.CopyTo(dec, s));
             }
-            else if (biasOf.TryGetValue(t.Name, out var owner))
+            else if (_biasOf.TryGetValue(t.Name, out var owner))
                 writer.Add(owner.Layer.Name + ".decoding.bias", t.DType, t.Shape, s => source.CopyRawBytes(t.Name, s));
             else
                 writer.Add(t.Name, t.DType, t.Shape, s => source.CopyRawBytes(t.Name, s));
         }
-        try { writer.WriteTo(output, [source.Path]); }
-        catch (ArgumentException e) { throw new ModelFormatException($"{output}: {e.Message}"); }
-        return measured;
     }
 
     private static DType FactorDType(DType weight) => weight.IsComputable() ? weight : DType.F32;
@@ -95,11 +147,12 @@ public static class CompressedModelWriter
         return ([kj, l.In / c.Groups, ekh, ekw], [l.Out, kj, dkh, dkw]);
     }
 
-    private static Dictionary<string, string> Metadata(IModelSource source, Plan measured)
+    /// <summary>The input's own metadata (less any earlier <c>format</c>/<c>alds.*</c> keys) plus this run's format keys and plan.</summary>
+    internal static Dictionary<string, string> Metadata(IReadOnlyDictionary<string, string>? inherited, Plan measured)
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (source is SafetensorsModelSource st)
-            foreach (var (key, value) in st.File.Metadata)
+        if (inherited is not null)
+            foreach (var (key, value) in inherited)
                 if (key != FormatKey && !key.StartsWith("alds.", StringComparison.Ordinal))
                     metadata[key] = value;
         metadata[FormatKey] = FormatValue;

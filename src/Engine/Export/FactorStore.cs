@@ -46,7 +46,8 @@ public sealed class FactorStore : IDisposable
 
     public void Dispose()
     {
-        _stream.Dispose();
-        _file.Dispose();
+        // Disposing flushes the buffer, which throws on a full disk: the temporary file must go anyway.
+        try { _stream.Dispose(); }
+        finally { _file.Dispose(); }
     }
 }

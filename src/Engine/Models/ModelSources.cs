@@ -2,14 +2,20 @@ using Alds.Engine.Layers;
 
 namespace Alds.Engine.Models;
 
-/// <summary>Opens a model file as the right <see cref="IModelSource"/>, by its content.</summary>
+/// <summary>
+/// Opens a model as the right <see cref="IModelSource"/>: a sharded checkpoint (an index <c>.json</c> or a
+/// directory holding one), else a single file by its content.
+/// </summary>
 public static class ModelSources
 {
     public static IModelSource Open(string path, LayerFilter? filter = null)
     {
         filter ??= LayerFilter.Default;
+        if (ShardedSafetensorsModelSource.TryFindIndex(path, out var index))
+            return new ShardedSafetensorsModelSource(index, filter);
         if (Directory.Exists(path))
-            throw new ModelFormatException($"{path}: is a directory, not a model file");
+            throw new ModelFormatException(
+                $"{path}: is a directory without a {ShardedSafetensorsModelSource.DefaultIndexName}, not a model");
         if (!File.Exists(path))
             throw new ModelFormatException($"{path}: no such file");
         return IsSafetensors(path) ? OpenSafetensors(path, filter) : new OnnxModelSource(path, filter);

@@ -28,7 +28,7 @@ public sealed class SafetensorsModelSource : IModelSource
     {
         if (layer.Layout != WeightLayout.Canonical)
             throw new InvalidOperationException($"safetensors layer '{layer.Name}' must be canonical");
-        File.ReadFloat64(layer.WeightTensor, destination[..checked((int)layer.Params)]);
+        ShardedSafetensorsModelSource.ReadWeightUnmapped(File, layer, destination);
     }
 
     public void ReadFloat64(string tensor, Span<double> destination) => File.ReadFloat64(tensor, destination);

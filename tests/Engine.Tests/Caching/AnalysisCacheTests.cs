@@ -88,3 +88,45 @@ public class AnalysisCacheTests
         Assert.That(cache.TryGet(key), Is.Not.Null);
     }
 }
+
+public class ModelManifestTests
+{
+    [Test]
+    public void SweepWithCache_ThenTryLoad_SameCurvesWithoutOpeningModel()
+    {
+        var dir = Directory.CreateTempSubdirectory("alds-manifest-").FullName;
+        try
+        {
+            var model = Path.Combine(dir, "m.safetensors");
+            var rng = new Random(5);
+            var w = new Alds.Engine.IO.SafetensorsWriter();
+            w.AddFloat32("a.weight", Alds.Engine.Tensors.DType.F32, [6, 4, 3, 3], Enumerable.Range(0, 216).Select(_ => (float)rng.NextDouble()).ToArray());
+            w.AddFloat32("b.weight", Alds.Engine.Tensors.DType.F32, [5, 8], Enumerable.Range(0, 40).Select(_ => (float)rng.NextDouble()).ToArray());
+            w.WriteTo(model);
+            var cache = new AnalysisCache(Path.Combine(dir, "cache"));
+            var options = SweepOptions.SchemeZero;
+            var key = ModelManifest.Key(model, LayerFilter.Default, options);
+            Assert.That(ModelManifest.TryLoad(cache, key, options), Is.Null);
+
+            using (var source = Alds.Engine.Models.ModelSources.Open(model))
+            {
+                var direct = SpectrumSweep.Run(source, new CpuSpectralBackend(), options with { Cache = cache, ManifestKey = key });
+                var (loaded, modelParams) = ModelManifest.TryLoad(cache, key, options)!.Value;
+                Assert.That(modelParams, Is.EqualTo(216 + 40));
+                Assert.That(loaded.Layers.Select(l => l.Layer), Is.EqualTo(direct.Layers.Select(l => l.Layer)));
+                for (int l = 0; l < direct.Layers.Count; l++)
+                    for (int o = 0; o < direct.Layers[l].Options.Count; o++)
+                        Assert.That(loaded.Layers[l].Options[o].ErrorsMax, Is.EqualTo(direct.Layers[l].Options[o].ErrorsMax).AsCollection);
+            }
+
+            // A changed model byte gives another key; a deleted entry invalidates the manifest.
+            var bytes = File.ReadAllBytes(model);
+            bytes[^1] ^= 1;
+            File.WriteAllBytes(model, bytes);
+            Assert.That(ModelManifest.Key(model, LayerFilter.Default, options), Is.Not.EqualTo(key));
+            foreach (var f in Directory.GetFiles(cache.Directory, "*.spectra").Take(1)) File.Delete(f);
+            Assert.That(ModelManifest.TryLoad(cache, key, options), Is.Null);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}

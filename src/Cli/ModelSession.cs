@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Alds.Engine.Analysis;
+using Alds.Engine.Caching;
+using Alds.Engine.Layers;
+using Alds.Engine.Models;
+
+namespace Alds.Cli;
+
+/// <summary>
+/// One command's model: opened on first use, and analysed either from the cache's model manifest
+/// (no weights read) or by the sweep (which then records the manifest).
+/// </summary>
+public sealed class ModelSession(string path, LayerFilter filter) : IDisposable
+{
+    private IModelSource? _source;
+
+    public string Path { get; } = path;
+
+    public IModelSource Source => _source ??= ModelSources.Open(Path, filter);
+
+    public ModelAnalysis Analysis { get; private set; } = null!;
+    public long ModelParams { get; private set; }
+    public TimeSpan AnalysisTime { get; private set; }
+    public bool FromManifest { get; private set; }
+
+    public ModelAnalysis Analyze(CliContext context, ParseResult parse, AnalysisOptions options, bool quiet)
+    {
+        var clock = Stopwatch.StartNew();
+        var sweep = options.Read(parse, context);
+        // Single-file models only: a sharded checkpoint's index does not cover its shards' bytes.
+        if (sweep.Cache is { } cache && File.Exists(Path) && !ShardedSafetensorsModelSource.TryFindIndex(Path, out _))
+        {
+            var key = ModelManifest.Key(Path, filter, sweep);
+            if (ModelManifest.TryLoad(cache, key, sweep) is var (cached, modelParams))
+            {
+                (Analysis, ModelParams, AnalysisTime, FromManifest) = (cached, modelParams, clock.Elapsed, true);
+                return cached;
+            }
+            sweep = sweep with { ManifestKey = key };
+        }
+        using var backend = options.CreateBackend(parse);
+        Analysis = SweepRunner.Run(context, Source, backend, sweep, quiet, out _);
+        ModelParams = Source.Tensors.Sum(t => t.ElementCount);
+        AnalysisTime = clock.Elapsed;
+        return Analysis;
+    }
+
+    public void Dispose() => _source?.Dispose();
+}

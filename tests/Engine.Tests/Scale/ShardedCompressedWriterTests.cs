@@ -1,0 +1,138 @@
+using System.Text.Json;
+using Alds.Engine.Analysis;
+using Alds.Engine.Export;
+using Alds.Engine.IO;
+using Alds.Engine.Models;
+using Alds.Engine.Planning;
+using Alds.Engine.Tests.Models;
+
+namespace Alds.Engine.Tests.Scale;
+
+/// <summary>Sharded compressed output, against the single-file output of the same tensors and plan as the oracle.</summary>
+public class ShardedCompressedWriterTests
+{
+    private TempDir _dir = null!;
+    private string _index = null!;
+    private string _single = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _dir = new TempDir();
+        _index = ScaleModels.WriteSharded(Path.Combine(_dir.Path, "ckpt"));
+        _single = ScaleModels.WriteSingle(_dir.File("single.safetensors"));
+    }
+
+    [TearDown] public void TearDown() => _dir.Dispose();
+
+    private static Plan PlanOf(IModelSource source)
+    {
+        var analysis = SpectrumSweep.Run(source, new CpuSpectralBackend(), SweepOptions.SchemeZero);
+        return Planner.Create(analysis, Budget.FromKeep(0.5, Planner.ParamsBefore(analysis)));
+    }
+
+    [Test]
+    public void Write_ShardedInput_ShardsHoldTheirOwnTensorsCompressedWithAnIndex()
+    {
+        using var source = (ShardedSafetensorsModelSource)ModelSources.Open(_index);
+        var plan = PlanOf(source);
+        Assert.That(plan.Layers.Count(l => l.Compressed), Is.GreaterThan(2), "the test needs compressed layers");
+        var output = _dir.File("out");
+        CompressedModelWriter.Write(source, plan, output, OutputFormat.Safetensors);
+
+        var index = Path.Combine(output, "model.safetensors.index.json");
+        Assert.That(Directory.GetFiles(output).Select(Path.GetFileName).Order(),
+            Is.EqualTo(source.Shards.Select(s => s.Name).Append("model.safetensors.index.json").Order()), "no temporaries left");
+        var map = ScaleModels.ReadWeightMap(index);
+        long total = 0;
+        int count = 0;
+        foreach (var inputShard in source.Shards)
+        {
+            using var shard = SafetensorsFile.Open(Path.Combine(output, inputShard.Name));
+            Assert.That(shard.Metadata[CompressedModelWriter.FormatKey], Is.EqualTo("alds"));
+            Assert.That(shard.Metadata, Does.ContainKey(CompressedModelWriter.PlanKey));
+            var expected = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var t in inputShard.Tensors)
+            {
+                var layer = plan.Layers.FirstOrDefault(l => l.Compressed && l.Layer.WeightTensor == t.Name);
+                var owner = plan.Layers.FirstOrDefault(l => l.Compressed && l.Layer.BiasTensor == t.Name);
+                if (layer is not null) { expected.Add(layer.Layer.Name + ".encoding.weight"); expected.Add(layer.Layer.Name + ".decoding.weight"); }
+                else if (owner is not null) expected.Add(owner.Layer.Name + ".decoding.bias");
+                else expected.Add(t.Name);
+            }
+            Assert.That(shard.Tensors.Select(t => t.Name), Is.EquivalentTo(expected), inputShard.Name);
+            foreach (var t in shard.Tensors) Assert.That(map[t.Name], Is.EqualTo(inputShard.Name), t.Name);
+            total += shard.TensorInfos.Sum(t => t.ByteLength);
+            count += shard.Tensors.Count;
+        }
+        Assert.That(map, Has.Count.EqualTo(count));
+
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(index));
+        var metadata = doc.RootElement.GetProperty("metadata");
+        Assert.That(metadata.GetProperty("total_size").GetInt64(), Is.EqualTo(total));
+        Assert.That(metadata.GetProperty("format").GetString(), Is.EqualTo("alds"));
+        Assert.That(PlanJson.Parse(metadata.GetProperty("alds.plan").GetString()!).Layers.Count, Is.EqualTo(plan.Layers.Count));
+
+        using var reopened = ModelSources.Open(output); // the output is itself a valid sharded checkpoint
+        Assert.That(reopened.Tensors, Has.Count.EqualTo(map.Count));
+    }
+
+    [Test]
+    public void Write_ShardedInput_SameTensorBytesAndPlanAsSingleFileOutput()
+    {
+        using var sharded = ModelSources.Open(_index);
+        using var single = ModelSources.Open(_single);
+        var plan = PlanOf(single);
+        Assert.That(PlanJson.Write(PlanOf(sharded)), Is.EqualTo(PlanJson.Write(plan)));
+
+        var measuredSharded = CompressedModelWriter.Write(sharded, plan, _dir.File("out/model.safetensors.index.json"), OutputFormat.Safetensors);
+        var measuredSingle = CompressedModelWriter.Write(single, plan, _dir.File("out.safetensors"), OutputFormat.Safetensors);
+        Assert.That(PlanJson.Write(measuredSharded), Is.EqualTo(PlanJson.Write(measuredSingle)));
+
+        using var a = SafetensorsFile.Open(_dir.File("out.safetensors"));
+        using var b = ModelSources.Open(_dir.File("out"));
+        Assert.That(b.Tensors.Select(t => t.Name).Order(StringComparer.Ordinal), Is.EqualTo(a.Tensors.Select(t => t.Name).Order(StringComparer.Ordinal)));
+        foreach (var t in a.Tensors)
+        {
+            using var bytes = new MemoryStream();
+            b.CopyRawBytes(t.Name, bytes);
+            Assert.That(bytes.ToArray(), Is.EqualTo(a.GetBytes(t.Name).ToArray()), t.Name);
+        }
+    }
+
+    [Test]
+    public void Write_RenameFailsHalfway_RemovesEverythingWritten()
+    {
+        using var source = (ShardedSafetensorsModelSource)ModelSources.Open(_index);
+        var plan = PlanOf(source);
+        var output = Directory.CreateDirectory(_dir.File("out")).FullName;
+        // A directory where the last shard must go: the first shards are renamed into place, then that rename fails.
+        Directory.CreateDirectory(Path.Combine(output, source.Shards[^1].Name));
+
+        var e = Assert.Throws(Is.InstanceOf<ModelFormatException>(),
+            () => CompressedModelWriter.Write(source, plan, output, OutputFormat.Safetensors))!;
+        Assert.That(e.Message, Does.Not.Contain('\n'));
+        Assert.That(Directory.GetFiles(output), Is.Empty, "no shard, index or temporary is left");
+    }
+
+    [Test]
+    public void Write_IntoTheInputDirectory_RefusedBeforeWriting()
+    {
+        using var source = ModelSources.Open(_index);
+        var plan = PlanOf(source);
+        var before = Directory.GetFiles(Path.GetDirectoryName(_index)!).ToDictionary(f => f, File.ReadAllBytes);
+        Assert.Throws(Is.InstanceOf<ModelFormatException>().Or.InstanceOf<ArgumentException>(),
+            () => CompressedModelWriter.Write(source, plan, Path.GetDirectoryName(_index)!, OutputFormat.Safetensors));
+        foreach (var (file, bytes) in before) Assert.That(File.ReadAllBytes(file), Is.EqualTo(bytes));
+        Assert.That(Directory.GetFiles(Path.GetDirectoryName(_index)!), Has.Length.EqualTo(before.Count));
+    }
+
+    [Test]
+    public void Write_ShardedInputAsOnnx_Refused()
+    {
+        using var source = ModelSources.Open(_index);
+        var plan = PlanOf(source);
+        Assert.Throws(Is.InstanceOf<ModelFormatException>(), () => CompressedModelWriter.Write(source, plan, _dir.File("x.onnx"), OutputFormat.Onnx));
+        Assert.That(File.Exists(_dir.File("x.onnx")), Is.False);
+    }
+}
