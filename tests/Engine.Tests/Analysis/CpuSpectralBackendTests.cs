@@ -55,13 +55,13 @@ public class CpuSpectralBackendTests
         using var backend = new CpuSpectralBackend();
         var options = backend.AnalyzeLayer(layer, w, [scheme], ks);
 
-        var whole = LapackOracle.SingularValues(GroupMatrix(w, layer, scheme, 1, 0, out var rr, out var cc), rr, cc);
+        var whole = Lapack.SingularValues(GroupMatrix(w, layer, scheme, 1, 0, out var rr, out var cc), rr, cc);
         double norm = whole[0];
         Assert.That(options.Select(o => o.Groups), Is.EqualTo(ks));
         foreach (var option in options)
         {
             int k = option.Groups;
-            var groups = Enumerable.Range(0, k).Select(i => LapackOracle.SingularValues(GroupMatrix(w, layer, scheme, k, i, out var m, out var n), m, n)).ToArray();
+            var groups = Enumerable.Range(0, k).Select(i => Lapack.SingularValues(GroupMatrix(w, layer, scheme, k, i, out var m, out var n), m, n)).ToArray();
             int r = groups[0].Length;
             Assert.That(option.ErrorsMax, Has.Length.EqualTo(r));
             Assert.That(option.Norm, Is.EqualTo(norm).Within(1e-12 * norm));

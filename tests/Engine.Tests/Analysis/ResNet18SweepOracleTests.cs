@@ -27,7 +27,7 @@ public class ResNet18SweepOracleTests
         var fold = new Fold(scheme, layer.Out, layer.In, layer.Kh, layer.Kw);
         var f = new double[w.Length];
         fold.Apply(w, f);
-        double norm = LapackOracle.SingularValues(f, fold.Rows, fold.Columns)[0];
+        double norm = Lapack.SingularValues(f, fold.Rows, fold.Columns)[0];
         foreach (var option in options)
         {
             int k = option.Groups, n = fold.Columns / k;
@@ -36,7 +36,7 @@ public class ResNet18SweepOracleTests
             {
                 var g = new double[fold.Rows * n];
                 for (int r = 0; r < fold.Rows; r++) Array.Copy(f, r * fold.Columns + i * n, g, r * n, n);
-                return LapackOracle.SingularValues(g, fold.Rows, n);
+                return Lapack.SingularValues(g, fold.Rows, n);
             }).ToArray();
             int rank = groups[0].Length;
             for (int j = 1; j < rank; j++)

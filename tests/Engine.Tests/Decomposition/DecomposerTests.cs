@@ -50,7 +50,7 @@ public class DecomposerTests
         fold.Apply(w, wf);
         fold.Apply(Decomposer.Reconstruct(f), residual);
         for (int q = 0; q < w.Length; q++) residual[q] = wf[q] - residual[q];
-        double lapack = LapackOracle.SingularValues(residual, fold.Rows, fold.Columns)[0] / LapackOracle.SingularValues(wf, fold.Rows, fold.Columns)[0];
+        double lapack = Lapack.SingularValues(residual, fold.Rows, fold.Columns)[0] / Lapack.SingularValues(wf, fold.Rows, fold.Columns)[0];
         Assert.That(measured, Is.EqualTo(lapack).Within(1e-10));
     }
 }

@@ -143,7 +143,7 @@ public class CompressSafetensorsTests
     [Test]
     public void CompressHalf_RebuiltLayers_LapackResidualEqualsMeasured()
     {
-        Assume.That(LapackOracle.IsAvailable, "liblapacke.so.3 is not installed");
+        Assume.That(Lapack.Available, "liblapacke.so.3 is not installed");
         var (path, _) = ResNet18Workspace.Half();
         using var file = SafetensorsFile.Open(path);
         using var source = OpenSource();
@@ -157,8 +157,8 @@ public class CompressSafetensorsTests
             var f = Fold(w, l.Scheme, spec.Out, spec.In, spec.Kh, spec.Kw, out int m, out int n);
             var fhat = Fold(what, l.Scheme, spec.Out, spec.In, spec.Kh, spec.Kw, out _, out _);
             for (long i = 0; i < f.LongLength; i++) fhat[i] = f[i] - fhat[i];
-            double norm = LapackOracle.SingularValues(f, m, n)[0];
-            double residual = LapackOracle.SingularValues(fhat, m, n)[0] / norm;
+            double norm = Lapack.SingularValues(f, m, n)[0];
+            double residual = Lapack.SingularValues(fhat, m, n)[0] / norm;
             double measured = l.RelErrorMeasured!.Value;
             Assert.That(residual, Is.EqualTo(measured).Within(1e-3 * measured), $"{l.Name}: LAPACK residual of the rebuilt layer");
         }

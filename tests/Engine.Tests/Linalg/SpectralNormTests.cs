@@ -1,5 +1,7 @@
 using Alds.Engine.Linalg;
 
+using Alds.Engine.Tests.Oracles;
+
 namespace Alds.Engine.Tests.Linalg;
 
 public class SpectralNormTests

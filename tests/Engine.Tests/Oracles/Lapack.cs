@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Alds.Engine.Tests.Linalg;
+namespace Alds.Engine.Tests.Oracles;
 
 /// <summary>Oracle: Debian's reference LAPACKE (row-major calls), used by tests only.</summary>
 internal static unsafe class Lapack
