@@ -11,7 +11,8 @@ namespace Alds.Experiment;
 /// <c>NAME_kKEEP.eval.json</c> (from <c>alds eval --json</c>) into one CSV row;
 /// <c>plot CSV OUT.png COLUMN "Y label" "title"</c> draws COLUMN against keep, one line per configuration;
 /// <c>ortcheck MODEL...</c> loads each ONNX file in ONNX Runtime with every graph optimisation off and on, runs it on
-/// one seeded random input and checks that both outputs are finite and agree.
+/// one seeded random input and checks that both outputs are finite and agree;
+/// <c>ortopt MODEL OUT.onnx</c> writes the graph ONNX Runtime runs after its optimisations.
 /// </summary>
 public static class Program
 {
@@ -24,6 +25,7 @@ public static class Program
                 ["collect", var dir, var csv] => Collect(dir, csv),
                 ["plot", var csv, var png, var column, var ylabel, var title] => Plot(csv, png, column, ylabel, title),
                 ["ortcheck", .. var models] when models.Length > 0 => OrtCheck(models),
+                ["ortopt", var model, var optimized] => OrtOptimized(model, optimized),
                 _ => Usage(),
             };
         }
@@ -36,14 +38,14 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: alds-experiment collect RAWDIR OUT.csv | plot CSV OUT.png COLUMN YLABEL TITLE | ortcheck MODEL...");
+        Console.Error.WriteLine("usage: alds-experiment collect RAWDIR OUT.csv | plot CSV OUT.png COLUMN YLABEL TITLE | ortcheck MODEL... | ortopt MODEL OUT.onnx");
         return 2;
     }
 
     private static readonly string[] Columns =
     [
         "config", "optimizer", "schemes", "error", "align", "max_groups_opt", "keep", "budget", "params_before", "params_after",
-        "planned_max_error", "measured_max_residual", "layers_compressed", "largest_k",
+        "planned_max_error", "measured_max_residual", "layers_compressed", "largest_k", "macs_kept",
         "rel_output_error", "max_rel_output_error", "cosine",
         "latency_original_ms", "latency_compressed_ms", "latency_original_p90_ms", "latency_compressed_p90_ms", "speedup",
         "runs", "inputs",
@@ -78,7 +80,7 @@ public static class Program
                 p.GetProperty("error").GetString()!, Part('a') is "" ? "1" : Part('a'), Part('g') is "" ? "all" : Part('g'),
                 budget.GetProperty("keep").GetDouble(), budget.GetProperty("params").GetInt64(),
                 budget.GetProperty("params_before").GetInt64(), budget.GetProperty("params_after").GetInt64(),
-                p.GetProperty("max_rel_error").GetDouble(), measured, compressed.Count, largestK,
+                p.GetProperty("max_rel_error").GetDouble(), measured, compressed.Count, largestK, MacsKept(layers),
                 e.GetProperty("rel_output_error").GetDouble(), e.GetProperty("max_rel_output_error").GetDouble(),
                 e.GetProperty("cosine").GetDouble(),
                 original, compressedMs,
@@ -91,6 +93,26 @@ public static class Program
         File.WriteAllText(csvPath, string.Join('\n', rows) + "\n", new UTF8Encoding(false));
         Console.WriteLine($"wrote {csvPath} ({rows.Count - 1} rows)");
         return 0;
+    }
+
+    /// <summary>
+    /// Fraction of the conv multiply-adds kept, for ResNet18 at 224×224 only: a layer's output side follows from its
+    /// out channels (64: 56, or 112 for the stem; 128: 28; 256: 14; 512: 7). Factor MACs are taken as the factor
+    /// params times the output area: exact for scheme 0 (the stride is on the encoder), an underestimate for a
+    /// strided layer whose stride moves to the decoder.
+    /// </summary>
+    private static double MacsKept(List<JsonElement> layers)
+    {
+        double before = 0, after = 0;
+        foreach (var l in layers)
+        {
+            var shape = l.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
+            int side = shape[0] switch { 64 => shape[1] == 3 ? 112 : 56, 128 => 28, 256 => 14, 512 => 7, _ => 0 };
+            if (side == 0) return double.NaN;
+            before += l.GetProperty("params_before").GetInt64() * (double)side * side;
+            after += l.GetProperty("params_after").GetInt64() * (double)side * side;
+        }
+        return after / before;
     }
 
     private static string Format(object v) => v switch
@@ -168,6 +190,19 @@ public static class Program
             }
         }
         return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary>Writes the graph ONNX Runtime actually runs (all optimisations, the eval's settings) to see which kernels a model gets.</summary>
+    private static int OrtOptimized(string model, string optimized)
+    {
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, OptimizedModelFilePath = optimized,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        using var session = new InferenceSession(model, options);
+        Console.WriteLine($"wrote {optimized}");
+        return 0;
     }
 
     private static float[] RunOnce(string path, GraphOptimizationLevel level, out string signature)
