@@ -9,7 +9,7 @@
 #
 # Environment: KEEPS ("0.7 0.5 0.3"), RUNS (timed runs per model, 20), CROPS (crops per image, 2),
 # LATENCY_RUNS (40), WORK (models and analysis cache, /tmp/alds-experiment), OUT (docs/results),
-# STAGES ("sweep latency kernels checks collect"). Models are written under WORK only: nothing large lands in OUT.
+# STAGES ("sweep latency kernels repeat checks collect"). Models are written under WORK only: nothing large lands in OUT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +19,7 @@ CROPS=${CROPS:-2}
 LATENCY_RUNS=${LATENCY_RUNS:-40}
 WORK=${WORK:-/tmp/alds-experiment}
 OUT=${OUT:-docs/results}
-STAGES=${STAGES:-"sweep latency kernels checks collect"}
+STAGES=${STAGES:-"sweep latency kernels repeat checks collect"}
 CACHE=$WORK/cache
 
 dotnet build -c Release src/Cli -nologo -v q -clp:ErrorsOnly
@@ -87,6 +87,23 @@ if [[ " $STAGES " == *" kernels "* ]]; then
         rm -f "$WORK/$stem.k.onnx" "$WORK/$stem.opt.onnx"
     done
     cat "$OUT/latency/kernels.txt"
+fi
+
+if [[ " $STAGES " == *" repeat "* ]]; then
+    # the load of the shared machine moves a lot between calls: time the three candidates REPEATS more times each
+    echo "model speedup_per_call (original median ms / compressed median ms)" > "$OUT/latency/repeats.txt"
+    for spec in "exact-s0-max_k0.5|" "exact-s0-max_k0.5_a16|--align 16" "exact-s0-max_k0.5_a16_g16|--align 16 --max-groups 16"; do
+        stem=${spec%%|*}
+        read -ra extra <<< "${spec#*|}"
+        "$ALDS" compress --keep 0.5 "${extra[@]}" --cache "$CACHE" -o "$WORK/$stem.r.onnx" --json > /dev/null
+        line=$stem
+        for _ in $(seq "${REPEATS:-3}"); do
+            line+=" $("$ALDS" eval "$ORIGINAL" "$WORK/$stem.r.onnx" --json --runs "$LATENCY_RUNS" --crops 1 \
+                | jq -r '(.latency_ms.original / .latency_ms.compressed * 1000 | round / 1000 | tostring) + "(" + (.latency_ms.original|round|tostring) + "/" + (.latency_ms.compressed|round|tostring) + ")"')"
+        done
+        echo "$line (load $(load))" | tee -a "$OUT/latency/repeats.txt"
+        rm -f "$WORK/$stem.r.onnx"
+    done
 fi
 
 if [[ " $STAGES " == *" checks "* ]]; then

@@ -150,12 +150,12 @@ public static class Program
         plot.Title(title);
         plot.XLabel("keep (fraction of conv parameters kept)");
         plot.YLabel(ylabel);
-        plot.ShowLegend(ScottPlot.Alignment.UpperRight);
+        plot.ShowLegend(ScottPlot.Edge.Right);
         plot.Axes.Title.Label.FontSize = 18;
         plot.Axes.Bottom.Label.FontSize = 16;
         plot.Axes.Left.Label.FontSize = 16;
         plot.Legend.FontSize = 14;
-        plot.SavePng(pngPath, 1000, 650);
+        plot.SavePng(pngPath, 1150, 650);
         Console.WriteLine($"wrote {pngPath}");
         return 0;
     }
