@@ -24,5 +24,7 @@ cp -r "$root/fuzz/Alds.Fuzz/bin/Release/net10.0" "$bin"
 
 rm -rf "$findings"
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1
-afl-fuzz -i "$root/fuzz/corpus/$target" -o "$findings" -t 5000 -m none -V "$seconds" \
+dict=()
+[[ -f $root/fuzz/dict/$target.dict ]] && dict=(-x "$root/fuzz/dict/$target.dict")
+afl-fuzz -i "$root/fuzz/corpus/$target" -o "$findings" "${dict[@]}" -t 5000 -m none -V "$seconds" \
     -- dotnet "$bin/Alds.Fuzz.dll" "$target"

@@ -84,6 +84,17 @@ internal static class Seeds
         matmul.Node.Add(Node("MatMul", ["x", "W"], ["t"]));
         matmul.Node.Add(Node("Add", ["t", "b"], ["y"]));
         Save("matmul_add.onnx", matmul);
+
+        // External data pointing at the model file itself: the fuzz target always writes its input to model.onnx.
+        var external = new GraphProto { Name = "external" };
+        var weight = new TensorProto { Name = "W", DataType = (int)TensorProto.Types.DataType.Float, DataLocation = TensorProto.Types.DataLocation.External };
+        weight.Dims.AddRange([2, 2]);
+        weight.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = "model.onnx" });
+        weight.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = "0" });
+        weight.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = "16" });
+        external.Initializer.Add(weight);
+        external.Node.Add(Node("MatMul", ["x", "W"], ["y"]));
+        Save("external.onnx", external);
     }
 
     private static void WriteCache(string dir)

@@ -30,6 +30,13 @@ internal static class Targets
         return dir;
     });
 
+    /// <summary>A refusal is a one-line message (the ModelFormatException contract); anything else is a crash.</summary>
+    private static void CheckOneLine(ModelFormatException e)
+    {
+        if (e.Message.AsSpan().IndexOfAny('\n', '\r') >= 0)
+            throw new InvalidOperationException($"multi-line ModelFormatException message: {e.Message}", e);
+    }
+
     /// <summary>Header parse from bytes, then a full open of the bytes as a file, reading every float tensor.</summary>
     public static void Safetensors(byte[] data)
     {
@@ -38,7 +45,7 @@ internal static class Targets
             if (data.Length >= 8)
                 SafetensorsFile.ParseHeader(data, data.Length, "fuzz.safetensors");
         }
-        catch (ModelFormatException) { }
+        catch (ModelFormatException e) { CheckOneLine(e); }
 
         string path = Path.Combine(Scratch.Value, "input.safetensors");
         File.WriteAllBytes(path, data);
@@ -58,7 +65,7 @@ internal static class Targets
                 file.CopyTensorBytes(info.Name, sink);
             }
         }
-        catch (ModelFormatException) { }
+        catch (ModelFormatException e) { CheckOneLine(e); }
     }
 
     /// <summary>Opens the bytes as an ONNX model in a private directory and reads every layer's weight.</summary>
@@ -83,7 +90,7 @@ internal static class Targets
                     source.CopyRawBytes(tensor.Name, sink);
             }
         }
-        catch (ModelFormatException) { }
+        catch (ModelFormatException e) { CheckOneLine(e); }
     }
 
     /// <summary>
