@@ -37,7 +37,7 @@ internal static class Targets
             throw new InvalidOperationException($"multi-line ModelFormatException message: {e.Message}", e);
     }
 
-    /// <summary>Header parse from bytes, then a full open of the bytes as a file, reading every float tensor.</summary>
+    /// <summary>Header parse from bytes, a full open of the bytes as a file reading every tensor, and the model source over it.</summary>
     public static void Safetensors(byte[] data)
     {
         try
@@ -64,6 +64,14 @@ internal static class Targets
                 using var sink = new MemoryStream();
                 file.CopyTensorBytes(info.Name, sink);
             }
+        }
+        catch (ModelFormatException e) { CheckOneLine(e); }
+        try
+        {
+            using var source = new SafetensorsModelSource(path);
+            foreach (var layer in source.Layers)
+                if (layer.Params <= MaxDecode)
+                    source.ReadWeight(layer, new double[layer.Params]);
         }
         catch (ModelFormatException e) { CheckOneLine(e); }
     }

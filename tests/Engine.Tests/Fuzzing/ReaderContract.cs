@@ -52,9 +52,15 @@ internal static class ReaderContract
                 using var sink = new MemoryStream();
                 file.CopyTensorBytes(info.Name, sink);
             }
-            return refused;
         }
         catch (ModelFormatException e) { return e; }
+        using (var source = new SafetensorsModelSource(path))
+        {
+            foreach (var layer in source.Layers)
+                if (layer.Params <= MaxDecode)
+                    source.ReadWeight(layer, new double[layer.Params]);
+        }
+        return refused;
     }
 
     private static ModelFormatException? Onnx(byte[] data, string directory)
