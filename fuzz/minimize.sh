@@ -8,7 +8,7 @@ findings=${2:-/tmp/findings-$target}
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=/tmp/alds-fuzz-bin-$target
 corpus=$root/fuzz/corpus/$target
-work=$(mktemp -d)
+work=$(mktemp -d "$root/fuzz/.work.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 mkdir "$work/all" "$work/min"
@@ -19,7 +19,7 @@ for f in "$findings"/default/queue/id:*; do
     n=$((n + 1))
 done
 export AFL_SKIP_BIN_CHECK=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
-afl-cmin -i "$work/all" -o "$work/min" -t 5000 -m none -- dotnet "$bin/Alds.Fuzz.dll" "$target"
+afl-cmin -i "$work/all" -o "$work/min" -t 5000 -m none -- "$(command -v dotnet)" "$bin/Alds.Fuzz.dll" "$target"
 
 # Hand-written seeds stay as they are; earlier and new queue entries are renumbered TARGET-NNN.
 find "$corpus" -name "$target-[0-9]*" -delete
