@@ -291,7 +291,10 @@ public sealed class OnnxModelSource : IModelSource
         if (dtype is null)
             return new Initializer(proto, null, Storage.Typed);
         var entry = new TensorEntry(name, dtype.Value, shape);
-        long bytes = checked((count * dtype.Value.Bits() + 7) / 8);
+        int bits = dtype.Value.Bits();
+        if (count > (long.MaxValue - 7) / bits)
+            throw Error($"initializer '{name}' has too many elements for 64-bit byte counts ({dtype} {entry.ShapeText})");
+        long bytes = (count * bits + 7) / 8;
 
         if (proto.DataLocation == TensorProto.Types.DataLocation.External)
             return DescribeExternal(proto, entry, bytes);
@@ -332,7 +335,12 @@ public sealed class OnnxModelSource : IModelSource
         if (length >= 0 && length != bytes)
             throw Error($"initializer '{name}': external data length {length}, {entry.DType} {entry.ShapeText} needs {bytes}");
 
-        string full = System.IO.Path.GetFullPath(System.IO.Path.Combine(_directory, location));
+        string full;
+        try { full = System.IO.Path.GetFullPath(System.IO.Path.Combine(_directory, location)); }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw Error($"initializer '{name}': external data location '{location.Replace("\0", "\\0")}' is not a valid path ({OneLine(ex.Message)})", ex);
+        }
         string root = System.IO.Path.EndsInDirectorySeparator(_directory) ? _directory : _directory + System.IO.Path.DirectorySeparatorChar;
         if (!full.StartsWith(root, StringComparison.Ordinal))
             throw Error($"initializer '{name}': external data location '{location}' is outside the model's directory");
@@ -397,7 +405,8 @@ public sealed class OnnxModelSource : IModelSource
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 
-    private ModelFormatException Error(string what, Exception? inner = null) => new($"{Path}: {what}", inner);
+    // One line whatever the names in the model hold.
+    private ModelFormatException Error(string what, Exception? inner = null) => new($"{Path}: {what}".ReplaceLineEndings(" "), inner);
 
     private enum Storage { Raw, Typed, External }
 
