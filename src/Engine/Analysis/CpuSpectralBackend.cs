@@ -50,8 +50,21 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
         tasks.Sort((a, b) => b.size != a.size ? b.size.CompareTo(a.size) : a.k != b.k ? a.k.CompareTo(b.k) : a.group.CompareTo(b.group));
 
         var sigma = ks.ToDictionary(k => k, k => new double[k * Math.Min(m, total / k)]);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
-        Parallel.For(0, tasks.Count, parallel, t =>
+        // Longest-first from one shared counter (lock-free): each worker takes the next largest problem, so
+        // the few big eigenproblems start first and the many small ones fill the tail. Parallel.For would
+        // hand each worker a contiguous range, leaving one with all the big problems.
+        int next = -1;
+        Parallel.For(0, Workers(tasks.Count), new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, _ =>
+        {
+            for (int t = Interlocked.Increment(ref next); t < tasks.Count; t = Interlocked.Increment(ref next))
+                Solve(t);
+        });
+
+        double norm = sigma[1].Length > 0 ? sigma[1][0] : 0;
+        foreach (var k in groupCounts.Distinct().Order())
+            yield return Curves(fold.Scheme, k, norm, sigma[k], Math.Min(m, total / k));
+
+        void Solve(int t)
         {
             var (k, i, r) = tasks[t];
             int n = total / k;
@@ -66,12 +79,11 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
                 for (int q = 0; q < r; q++) s[q] = Math.Sqrt(Math.Max(s[q], 0));
             }
             finally { ArrayPool<double>.Shared.Return(gram); }
-        });
-
-        double norm = sigma[1].Length > 0 ? sigma[1][0] : 0;
-        foreach (var k in groupCounts.Distinct().Order())
-            yield return Curves(fold.Scheme, k, norm, sigma[k], Math.Min(m, total / k));
+        }
     }
+
+    private int Workers(int tasks) =>
+        Math.Max(1, Math.Min(tasks, maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount));
 
     /// <summary>Grams of the <paramref name="k"/> column blocks: row side <c>m×m</c> or column side <c>n×n</c>.</summary>
     private double[][] GramLevel(double[] f, int m, int total, int k, bool rowSide)
