@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-3}
-alds=src/Cli/bin/Release/net10.0/alds
+alds=${ALDS:-src/Cli/bin/Release/net10.0/alds}   # ALDS=path compares another build
 [ -x "$alds" ] || dotnet build -c Release src/Cli >/dev/null
 weights=/tmp/alds_r18_original.safetensors
 # --keep 1 writes the original weights unchanged: the peer reads exactly the tensors we analyse.
