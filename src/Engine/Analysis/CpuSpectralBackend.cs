@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Alds.Engine.Layers;
 
 namespace Alds.Engine.Analysis;
@@ -64,6 +65,7 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
         foreach (var k in groupCounts.Distinct().Order())
             yield return Curves(fold.Scheme, k, norm, sigma[k], Math.Min(m, total / k));
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)] // each is called once per layer: tier-0 code would run most of a short sweep
         void Solve(int t)
         {
             var (k, i, r) = tasks[t];
@@ -100,6 +102,7 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
         return level;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AssembleRowGram(double[] f, int m, int total, int k, int i, int fine, double[][] level, Span<double> g)
     {
         int n = total / k;
@@ -110,6 +113,7 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
             System.Numerics.Tensors.TensorPrimitives.Add(g, level[i * per + t].AsSpan(0, m * m), g);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AssembleColGram(double[] f, int m, int total, int k, int i, int coarse, double[][] level, Span<double> g)
     {
         int n = total / k;
@@ -121,6 +125,7 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
     }
 
     /// <summary>Error curves from the descending singular values of the <paramref name="k"/> groups.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static SchemeOption Curves(int scheme, int k, double norm, ReadOnlySpan<double> sigma, int r)
     {
         var max = new double[r];

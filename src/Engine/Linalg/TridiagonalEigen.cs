@@ -19,6 +19,7 @@ internal static class TridiagonalEigen
     private const double SafeMin = 2.2250738585072014e-308;
 
     /// <summary>Eigenvalues of T = tridiag(e, d, e) into d, ascending; e (length ≥ n−1) is destroyed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Values(Span<double> d, Span<double> e, int n)
     {
         if (n <= 1) return;
