@@ -51,9 +51,10 @@ public unsafe class ResNetSweepBenchmarks
                 for (int i = 0; i < k; i++)
                 {
                     for (int row = 0; row < m; row++) weight.AsSpan(row * total + i * n, n).CopyTo(a.AsSpan(row * n, n));
-                    fixed (double* pa = a, ps = s)
-                        if (LapackNative.Dgesdd(LapackNative.RowMajor, (byte)'N', m, n, pa, n, ps, null, 1, null, 1) != 0)
-                            throw new InvalidOperationException("dgesdd failed");
+                    int info;
+                    fixed (double* pa = a, ps = s) // LAPACKE checks ldu ≥ m and ldvt ≥ n even when no vectors are wanted
+                        info = LapackNative.Dgesdd(LapackNative.RowMajor, (byte)'N', m, n, pa, n, ps, null, m, null, n);
+                    if (info != 0) throw new InvalidOperationException($"dgesdd {m}×{n}: info {info}");
                     check += s[0];
                 }
             }
