@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using Alds.Engine.Layers;
 
 namespace Alds.Engine.Analysis;
@@ -20,17 +21,22 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
     public IReadOnlyList<SchemeOption> AnalyzeLayer(LayerSpec layer, ReadOnlySpan<double> weight, IReadOnlyList<int> schemes, IReadOnlyList<int> groupCounts)
     {
         var options = new List<SchemeOption>();
-        var folded = new double[layer.Params];
-        foreach (var scheme in schemes)
+        // Pooled: a fresh array per layer would be zeroed and page-faulted in again for every layer.
+        var folded = ArrayPool<double>.Shared.Rent(checked((int)layer.Params));
+        try
         {
-            var fold = new Fold(scheme, layer.Out, layer.In, layer.Kh, layer.Kw);
-            fold.Apply(weight, folded);
-            options.AddRange(AnalyzeFold(fold, folded, groupCounts));
+            foreach (var scheme in schemes)
+            {
+                var fold = new Fold(scheme, layer.Out, layer.In, layer.Kh, layer.Kw);
+                fold.Apply(weight, folded);
+                options.AddRange(AnalyzeFold(fold, folded, groupCounts));
+            }
         }
+        finally { ArrayPool<double>.Shared.Return(folded); }
         return options;
     }
 
-    private IEnumerable<SchemeOption> AnalyzeFold(Fold fold, double[] f, IReadOnlyList<int> groupCounts)
+    private List<SchemeOption> AnalyzeFold(Fold fold, double[] f, IReadOnlyList<int> groupCounts)
     {
         int m = fold.Rows, total = fold.Columns;
         var ks = groupCounts.Append(1).Distinct().Order().ToArray(); // k = 1 always: it gives σ_1(F)
@@ -42,36 +48,51 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
         int colCoarse = colKs.Length > 0 ? colKs.Min() : 0;
         var rowLevel = rowFine > 0 ? GramLevel(f, m, total, rowFine, rowSide: true) : [];
         var colLevel = colCoarse > 0 ? GramLevel(f, m, total, colCoarse, rowSide: false) : [];
-
-        var tasks = new List<(int k, int group, int size)>();
-        foreach (var k in ks)
-            for (int i = 0; i < k; i++)
-                tasks.Add((k, i, Math.Min(m, total / k)));
-        tasks.Sort((a, b) => b.size != a.size ? b.size.CompareTo(a.size) : a.k != b.k ? a.k.CompareTo(b.k) : a.group.CompareTo(b.group));
-
-        var sigma = ks.ToDictionary(k => k, k => new double[k * Math.Min(m, total / k)]);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
-        Parallel.For(0, tasks.Count, parallel, t =>
+        try
         {
-            var (k, i, r) = tasks[t];
-            int n = total / k;
-            var gram = ArrayPool<double>.Shared.Rent(r * r + GroupSpectra.ScratchLength(r));
-            try
-            {
-                var g = gram.AsSpan(0, r * r);
-                if (r == m) AssembleRowGram(f, m, total, k, i, rowFine, rowLevel, g);
-                else AssembleColGram(f, m, total, k, i, colCoarse, colLevel, g);
-                var s = sigma[k].AsSpan(i * r, r);
-                GroupSpectra.Eigenvalues(g, r, s, gram.AsSpan(r * r, GroupSpectra.ScratchLength(r)));
-                for (int q = 0; q < r; q++) s[q] = Math.Sqrt(Math.Max(s[q], 0));
-            }
-            finally { ArrayPool<double>.Shared.Return(gram); }
-        });
+            var tasks = new List<(int k, int group, int size)>();
+            foreach (var k in ks)
+                for (int i = 0; i < k; i++)
+                    tasks.Add((k, i, Math.Min(m, total / k)));
+            tasks.Sort((a, b) => b.size != a.size ? b.size.CompareTo(a.size) : a.k != b.k ? a.k.CompareTo(b.k) : a.group.CompareTo(b.group));
 
-        double norm = sigma[1].Length > 0 ? sigma[1][0] : 0;
-        foreach (var k in groupCounts.Distinct().Order())
-            yield return Curves(fold.Scheme, k, norm, sigma[k], Math.Min(m, total / k));
+            var sigma = ks.ToDictionary(k => k, k => new double[k * Math.Min(m, total / k)]);
+            // Longest-first from one shared counter (lock-free): each worker takes the next largest problem, so
+            // the few big eigenproblems start first and the many small ones fill the tail. Parallel.For would
+            // hand each worker a contiguous range, leaving one with all the big problems.
+            int next = -1;
+            Parallel.For(0, Workers(tasks.Count), new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, _ =>
+            {
+                for (int t = Interlocked.Increment(ref next); t < tasks.Count; t = Interlocked.Increment(ref next))
+                    SolveOne(t);
+            });
+
+            double norm = sigma[1].Length > 0 ? sigma[1][0] : 0;
+            return groupCounts.Distinct().Order().Select(k => Curves(fold.Scheme, k, norm, sigma[k], Math.Min(m, total / k))).ToList();
+
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called a few times per layer: tier-0 code would run most of a short sweep
+            void SolveOne(int t)
+            {
+                var (k, i, r) = tasks[t];
+                int n = total / k;
+                var gram = ArrayPool<double>.Shared.Rent(r * r + GroupSpectra.ScratchLength(r));
+                try
+                {
+                    var g = gram.AsSpan(0, r * r);
+                    if (r == m) AssembleRowGram(f, m, total, k, i, rowFine, rowLevel, g);
+                    else AssembleColGram(f, m, total, k, i, colCoarse, colLevel, g);
+                    var s = sigma[k].AsSpan(i * r, r);
+                    GroupSpectra.Eigenvalues(g, r, s, gram.AsSpan(r * r, GroupSpectra.ScratchLength(r)));
+                    for (int q = 0; q < r; q++) s[q] = Math.Sqrt(Math.Max(s[q], 0));
+                }
+                finally { ArrayPool<double>.Shared.Return(gram); }
+            }
+        }
+        finally { foreach (var g in rowLevel.Concat(colLevel)) if (g is not null) ArrayPool<double>.Shared.Return(g); }
     }
+
+    private int Workers(int tasks) =>
+        Math.Max(1, Math.Min(tasks, maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount));
 
     /// <summary>Grams of the <paramref name="k"/> column blocks: row side <c>m×m</c> or column side <c>n×n</c>.</summary>
     private double[][] GramLevel(double[] f, int m, int total, int k, bool rowSide)
@@ -80,7 +101,7 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
         var level = new double[k][];
         Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
         {
-            level[i] = new double[size * size];
+            level[i] = ArrayPool<double>.Shared.Rent(size * size);
             var block = f.AsSpan(i * n);
             if (rowSide) GroupSpectra.RowGram(block, m, n, total, level[i]);
             else GroupSpectra.ColumnGram(block, m, n, total, level[i]);
@@ -88,16 +109,22 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
         return level;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AssembleRowGram(double[] f, int m, int total, int k, int i, int fine, double[][] level, Span<double> g)
     {
         int n = total / k;
         if (fine % k != 0) { GroupSpectra.RowGram(f.AsSpan(i * n), m, n, total, g); return; }
         int per = fine / k;
-        level[i * per].AsSpan(0, m * m).CopyTo(g);
-        for (int t = 1; t < per; t++)
-            System.Numerics.Tensors.TensorPrimitives.Add(g, level[i * per + t].AsSpan(0, m * m), g);
+        for (int a = 0; a < m; a++) // lower triangles only: the upper ones are never written
+        {
+            var row = g.Slice(a * m, a + 1);
+            level[i * per].AsSpan(a * m, a + 1).CopyTo(row);
+            for (int t = 1; t < per; t++)
+                System.Numerics.Tensors.TensorPrimitives.Add(row, level[i * per + t].AsSpan(a * m, a + 1), row);
+        }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AssembleColGram(double[] f, int m, int total, int k, int i, int coarse, double[][] level, Span<double> g)
     {
         int n = total / k;
@@ -109,6 +136,7 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
     }
 
     /// <summary>Error curves from the descending singular values of the <paramref name="k"/> groups.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static SchemeOption Curves(int scheme, int k, double norm, ReadOnlySpan<double> sigma, int r)
     {
         var max = new double[r];

@@ -11,19 +11,28 @@ namespace Alds.Engine.Decomposition;
 /// </summary>
 public static class Decomposer
 {
-    public static FactorizedLayer Factorize(LayerSpec layer, ReadOnlySpan<double> weight, int scheme, int groups, int rank)
+    public static FactorizedLayer Factorize(LayerSpec layer, ReadOnlySpan<double> weight, int scheme, int groups, int rank) =>
+        Factorize(layer, weight, scheme, groups, rank, -1);
+
+    /// <summary>
+    /// As <see cref="Factorize(LayerSpec, ReadOnlySpan{double}, int, int, int)"/>, with the groups' SVDs on up to
+    /// <paramref name="maxDegreeOfParallelism"/> threads (−1: all). Each group writes only its own rows of the
+    /// factors, so the result is bit-identical for any thread count.
+    /// </summary>
+    public static FactorizedLayer Factorize(LayerSpec layer, ReadOnlySpan<double> weight, int scheme, int groups, int rank, int maxDegreeOfParallelism)
     {
         var fold = new Fold(scheme, layer.Out, layer.In, layer.Kh, layer.Kw);
-        int m = fold.Rows, total = fold.Columns, n = total / groups;
-        if (layer.In % groups != 0) throw new ArgumentException($"{groups} groups do not divide {layer.In} input channels");
+        int m = fold.Rows, total = fold.Columns;
+        if (groups < 1 || layer.In % groups != 0) throw new ArgumentException($"{groups} groups do not divide {layer.In} input channels");
+        int n = total / groups;
         if (rank < 1 || rank > Math.Min(m, n)) throw new ArgumentOutOfRangeException(nameof(rank));
         var folded = new double[layer.Params];
         fold.Apply(weight, folded);
 
-        int decTaps = fold.DecoderTaps, kj = groups * rank;
+        int decTaps = fold.DecoderTaps, kj = groups * rank, outs = layer.Out;
         var encoder = new double[(long)kj * n];
         var decoder = new double[(long)layer.Out * kj * decTaps];
-        for (int i = 0; i < groups; i++)
+        Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
         {
             var svd = Linalg.TruncatedSvd.Compute(folded.AsSpan(i * n, (m - 1) * total + n), m, n, total, rank);
             double[] u = svd.U, s = svd.S, vt = svd.Vt;
@@ -32,32 +41,34 @@ public static class Decomposer
                 double root = Math.Sqrt(s[r]);
                 var row = encoder.AsSpan((i * rank + r) * n, n);
                 for (int col = 0; col < n; col++) row[col] = root * vt[r * n + col];
-                for (int o = 0; o < layer.Out; o++)
+                for (int o = 0; o < outs; o++)
                     for (int t = 0; t < decTaps; t++)
                         decoder[((long)o * kj + i * rank + r) * decTaps + t] = root * u[(o * decTaps + t) * rank + r];
             }
-        }
+        });
         return new FactorizedLayer(layer, scheme, groups, rank, encoder, decoder);
     }
 
     /// <summary>The folded approximation <c>F_s(Ŵ) = [D_1E_1 … D_kE_k]</c> (m × in·enc, row-major).</summary>
+    /// <remarks>Each block <c>D_iE_i</c> is one dense product (float64, fused multiply-adds, summed in rank order).</remarks>
     public static double[] ReconstructFolded(FactorizedLayer f)
     {
         var l = f.Layer;
         var fold = new Fold(f.Scheme, l.Out, l.In, l.Kh, l.Kw);
         int m = fold.Rows, total = fold.Columns, n = total / f.Groups, decTaps = fold.DecoderTaps, kj = f.Groups * f.Rank;
+        int rank = f.Rank;
         var result = new double[(long)m * total];
-        for (int i = 0; i < f.Groups; i++)
+        Parallel.For(0, f.Groups, i =>
+        {
+            var d = new double[m * rank]; // D_i, rows (o, t)
             for (int row = 0; row < m; row++)
             {
                 int o = row / decTaps, t = row % decTaps;
-                var target = result.AsSpan(row * total + i * n, n);
-                for (int r = 0; r < f.Rank; r++)
-                {
-                    double d = f.Decoder[((long)o * kj + i * f.Rank + r) * decTaps + t];
-                    System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(f.Encoder.AsSpan((i * f.Rank + r) * n, n), d, target, target);
-                }
+                for (int r = 0; r < rank; r++) d[row * rank + r] = f.Decoder[((long)o * kj + i * rank + r) * decTaps + t];
             }
+            Linalg.Gemm.Multiply(d, m, rank, rank, f.Encoder.AsSpan(i * rank * n, rank * n), n, n,
+                result.AsSpan(i * n, (m - 1) * total + n), total);
+        });
         return result;
     }
 

@@ -4,9 +4,10 @@ using Alds.Engine.Planning;
 namespace Alds.Engine.Decomposition;
 
 /// <summary>
-/// Factorises every compressed layer of a plan and measures its true residual. Layers are processed in
-/// batches of <c>maxDegreeOfParallelism</c> (one layer per thread, so memory stays bounded by a few layers),
-/// and handed to the sink in plan order, so the output is identical for any thread count.
+/// Factorises every compressed layer of a plan and measures its true residual. Layers run concurrently in a
+/// sliding window of <c>2 × threads</c> layers ahead of the sink (so memory stays bounded by a few layers and a
+/// long layer never stalls the others as a batch barrier would), the groups of a layer in parallel too, and
+/// results reach the sink in plan order, so the output is identical for any thread count.
 /// </summary>
 public static class PlanFactorizer
 {
@@ -17,29 +18,50 @@ public static class PlanFactorizer
         int threads = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
         var compressed = plan.Layers.Select((l, i) => (l, i)).Where(x => x.l.Compressed).ToArray();
         var measured = new double?[plan.Layers.Count];
-        for (int start = 0; start < compressed.Length; start += threads)
+        int window = threads == 1 ? 1 : 2 * threads;
+        var running = new Task<(FactorizedLayer factors, double error)>[compressed.Length];
+        var gate = new SemaphoreSlim(threads); // at most `threads` layers computing; the window bounds results held
+        int sunk = 0;
+        try
         {
-            cancel.ThrowIfCancellationRequested();
-            var batch = compressed.Skip(start).Take(threads).ToArray();
-            progress?.Report((start, compressed.Length, batch[0].l.Layer.Name));
-            var results = new (FactorizedLayer factors, double error)[batch.Length];
-            Parallel.For(0, batch.Length, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancel }, b =>
+            for (int start = 0; start < compressed.Length; start++)
             {
-                var choice = batch[b].l;
-                var weight = new double[choice.Layer.Params];
-                lock (source) source.ReadWeight(choice.Layer, weight);
-                Analysis.SpectrumSweep.EnsureFinite(source.Path, choice.Layer, weight);
-                var factors = Decomposer.Factorize(choice.Layer, weight, choice.Scheme, choice.Groups, choice.Rank);
-                results[b] = (factors, ResidualMeasure.RelativeSpectralError(factors, weight));
-            });
-            for (int b = 0; b < batch.Length; b++)
-            {
-                measured[batch[b].i] = results[b].error;
-                sink(results[b].factors, results[b].error);
+                cancel.ThrowIfCancellationRequested();
+                while (start - sunk >= window) Sink(sunk++);
+                var choice = compressed[start].l;
+                running[start] = Task.Run(async () =>
+                {
+                    await gate.WaitAsync(cancel).ConfigureAwait(false);
+                    try
+                    {
+                        cancel.ThrowIfCancellationRequested();
+                        var weight = new double[choice.Layer.Params];
+                        lock (source) source.ReadWeight(choice.Layer, weight);
+                        Analysis.SpectrumSweep.EnsureFinite(source.Path, choice.Layer, weight);
+                        var factors = Decomposer.Factorize(choice.Layer, weight, choice.Scheme, choice.Groups, choice.Rank, threads);
+                        return (factors, ResidualMeasure.RelativeSpectralError(factors, weight));
+                    }
+                    finally { gate.Release(); }
+                }, cancel);
             }
+            while (sunk < compressed.Length) Sink(sunk++);
+        }
+        finally
+        {
+            // Never leave workers reading the source after an error or cancellation.
+            foreach (var t in running) if (t is not null) try { t.Wait(); } catch (Exception) { }
         }
         progress?.Report((compressed.Length, compressed.Length, ""));
         var layers = plan.Layers.Select((l, i) => l with { RelErrorMeasured = l.Compressed ? measured[i] : 0.0 }).ToArray();
         return plan with { Layers = layers };
+
+        void Sink(int b)
+        {
+            progress?.Report((b, compressed.Length, compressed[b].l.Layer.Name));
+            var (factors, error) = running[b].GetAwaiter().GetResult(); // the original exception, not an aggregate
+            measured[compressed[b].i] = error;
+            running[b] = null!; // let the factors go once sunk
+            sink(factors, error);
+        }
     }
 }

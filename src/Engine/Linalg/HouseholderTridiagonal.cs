@@ -26,6 +26,7 @@ internal static class HouseholderTridiagonal
     /// receives reflector k's vector (indices k+1..n−1, v[k+1] = 1) and <paramref name="taus"/>[k] its factor, so
     /// that Q = H₀ H₁ … H_{n−3} with H_k = I − τ_k v_k v_kᵀ.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Reduce(Span<double> a, int n, Span<double> d, Span<double> e, Span<double> scratch,
         Span<double> reflectors, Span<double> taus)
     {
@@ -84,6 +85,7 @@ internal static class HouseholderTridiagonal
     }
 
     // dlarfg on x[start..end): x[start] becomes 1, x[start+1..] the reflector tail; returns τ, beta = new x[start].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static double House(Span<double> x, int start, int end, out double beta)
     {
         double alpha = x[start];

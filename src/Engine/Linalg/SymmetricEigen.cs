@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Alds.Engine.Linalg;
 
@@ -57,6 +58,7 @@ public static class SymmetricEigen
     /// Multiplies the lower triangle by 2^-e so its largest magnitude lies in [1, 2); returns e, or
     /// <see cref="int.MinValue"/> for an all-zero matrix.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int ScaleToUnit(Span<double> a, int n)
     {
         double max = 0;

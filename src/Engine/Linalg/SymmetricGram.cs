@@ -114,6 +114,7 @@ public static class SymmetricGram
     }
 
     // Panel row i = A[i, k0 .. k0+len), widened to double.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackRows(ReadOnlySpan<byte> bytes, bool isFloat, int lda, int k0, int len, int rows, Span<double> pk, int kbp)
     {
         if (isFloat)
@@ -131,6 +132,7 @@ public static class SymmetricGram
     }
 
     // Panel row j = A[k0 .. k0+len, j] (a column of A), widened to double.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackTransposed(ReadOnlySpan<byte> bytes, bool isFloat, int lda, int k0, int len, int cols, Span<double> pk, int kbp)
     {
         if (isFloat)
@@ -154,6 +156,7 @@ public static class SymmetricGram
     }
 
     // c[i, j] += Σ_t P[i, t] P[j, t] for j ≤ i < valid; P is rowsPad × kbp with zero padding.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Syrk<TV, TOps>(ref double p, int rowsPad, int kbp, ref double c, int ldc, int valid)
         where TV : struct where TOps : ISimd<TV>
     {

@@ -19,6 +19,7 @@ internal static class TridiagonalEigen
     private const double SafeMin = 2.2250738585072014e-308;
 
     /// <summary>Eigenvalues of T = tridiag(e, d, e) into d, ascending; e (length ≥ n−1) is destroyed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Values(Span<double> d, Span<double> e, int n)
     {
         if (n <= 1) return;
@@ -89,13 +90,16 @@ internal static class TridiagonalEigen
             r = p + bb;
             if (i != m - 1) e[i + 1] = s * r;
             oldc = c;
+            // Both quotients depend only on r and p, so they issue together: the serial chain per step
+            // holds one division instead of dsterf's two (p = γ²/c = γ²·(r/p)).
+            double rp = r / p;
             c = p / r;
             s = bb / r;
             oldgam = gamma;
             alpha = d[i];
             gamma = c * (alpha - sigma) - s * oldgam;
             d[i + 1] = oldgam + (alpha - gamma);
-            p = c != 0 ? gamma * gamma / c : oldc * bb;
+            p = c != 0 ? gamma * (gamma * rp) : oldc * bb;
         }
         e[l] = s * p;
         d[l] = sigma + gamma;
@@ -137,13 +141,14 @@ internal static class TridiagonalEigen
             r = p + bb;
             if (i != m) e[i - 1] = s * r;
             oldc = c;
+            double rp = r / p;
             c = p / r;
             s = bb / r;
             oldgam = gamma;
             alpha = d[i + 1];
             gamma = c * (alpha - sigma) - s * oldgam;
             d[i] = oldgam + (alpha - gamma);
-            p = c != 0 ? gamma * gamma / c : oldc * bb;
+            p = c != 0 ? gamma * (gamma * rp) : oldc * bb;
         }
         e[l - 1] = s * p;
         d[l] = sigma + gamma;
