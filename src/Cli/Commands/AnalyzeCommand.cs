@@ -54,6 +54,6 @@ public static class AnalyzeCommand
         }
         context.Console.Write(table);
         context.Console.MarkupLine($"{analysis.Layers.Count} layers, {analysis.Layers.Sum(l => l.Options.Count)} (scheme, k) options, " +
-            $"schemes [{string.Join(",", analysis.Schemes)}]; analysis {elapsed.TotalSeconds:F2} s");
+            $"schemes [[{string.Join(",", analysis.Schemes)}]]; analysis {elapsed.TotalSeconds:F2} s");
     }
 }
