@@ -49,14 +49,13 @@ public static class FrontierCommand
             string? pngPath = parse.GetValue(png), csvPath = parse.GetValue(csv);
             CheckTarget(pngPath, "--png");
             CheckTarget(csvPath, "--csv");
-            using var source = Engine.Models.ModelSources.Open(path, filter.Read(parse));
-            using var backend = analysis.CreateBackend(parse);
-            var sweep = analysis.Read(parse, context);
-            var result = SweepRunner.Run(context, source, backend, sweep, quiet: false, out var analysisTime);
+            using var session = new ModelSession(path, filter.Read(parse));
+            var result = session.Analyze(context, parse, analysis, quiet: false);
+            var analysisTime = session.AnalysisTime;
             PlanNames.TryParseErrorMeasure(parse.GetValue(error), out var measure);
             var clock = Stopwatch.StartNew();
             var frontier = Frontier.Compute(result, Frontier.EvenKeeps(parse.GetValue(points)), Frontier.DefaultOptimizers,
-                new PlannerOptions { Error = measure, Schemes = sweep.Schemes }, context.Cancel);
+                new PlannerOptions { Error = measure, Schemes = result.Schemes }, context.Cancel);
             var planTime = clock.Elapsed;
             string name = Path.GetFileNameWithoutExtension(path);
 
@@ -64,7 +63,7 @@ public static class FrontierCommand
             if (csvPath is not null) outputs.Add((csvPath, Encoding.UTF8.GetBytes(Frontier.ToCsv(frontier))));
             if (pngPath is not null)
                 outputs.Add((pngPath, FrontierChart.Png(frontier,
-                    $"{name}: max layer error against budget (schemes [{string.Join(",", sweep.Schemes)}], error {measure.Name()})", parse.GetValue(logY))));
+                    $"{name}: max layer error against budget (schemes [{string.Join(",", result.Schemes)}], error {measure.Name()})", parse.GetValue(logY))));
             WriteAtomically(outputs);
             if (csvPath is null && pngPath is null) WriteTable(context, frontier);
             else
