@@ -91,30 +91,17 @@ public sealed class SafetensorsWriter
     /// Declares an F16/BF16/F32/F64 tensor from float64 values, encoded while writing with
     /// round-to-nearest-even (see <see cref="FloatCodec"/>).
     /// </summary>
-    public void AddFloat64(string name, DType dtype, IReadOnlyList<long> shape, ReadOnlyMemory<double> values)
-    {
-        int size = FloatCodec.ElementSize(dtype);
-        Add(name, dtype, shape, s =>
-        {
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkElements * size);
-            try
-            {
-                for (int i = 0; i < values.Length; i += ChunkElements)
-                {
-                    int n = Math.Min(ChunkElements, values.Length - i);
-                    FloatCodec.Encode(dtype, values.Span.Slice(i, n), buffer.AsSpan(0, n * size));
-                    s.Write(buffer, 0, n * size);
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        });
-    }
+    public void AddFloat64(string name, DType dtype, IReadOnlyList<long> shape, ReadOnlyMemory<double> values) =>
+        AddEncoded(name, dtype, shape, values.Length, (i, n, bytes) => FloatCodec.Encode(dtype, values.Span.Slice(i, n), bytes));
 
     /// <summary>Declares an F16/BF16/F32/F64 tensor from float32 values (round-to-nearest-even where narrowing).</summary>
-    public void AddFloat32(string name, DType dtype, IReadOnlyList<long> shape, ReadOnlyMemory<float> values)
+    public void AddFloat32(string name, DType dtype, IReadOnlyList<long> shape, ReadOnlyMemory<float> values) =>
+        AddEncoded(name, dtype, shape, values.Length, (i, n, bytes) => FloatCodec.Encode(dtype, values.Span.Slice(i, n), bytes));
+
+    private delegate void EncodeChunk(int start, int count, Span<byte> destination);
+
+    /// <summary>Encodes <paramref name="length"/> values chunk by chunk while writing (bounded memory).</summary>
+    private void AddEncoded(string name, DType dtype, IReadOnlyList<long> shape, int length, EncodeChunk encode)
     {
         int size = FloatCodec.ElementSize(dtype);
         Add(name, dtype, shape, s =>
@@ -122,10 +109,10 @@ public sealed class SafetensorsWriter
             byte[] buffer = ArrayPool<byte>.Shared.Rent(ChunkElements * size);
             try
             {
-                for (int i = 0; i < values.Length; i += ChunkElements)
+                for (int i = 0; i < length; i += ChunkElements)
                 {
-                    int n = Math.Min(ChunkElements, values.Length - i);
-                    FloatCodec.Encode(dtype, values.Span.Slice(i, n), buffer.AsSpan(0, n * size));
+                    int n = Math.Min(ChunkElements, length - i);
+                    encode(i, n, buffer.AsSpan(0, n * size));
                     s.Write(buffer, 0, n * size);
                 }
             }
