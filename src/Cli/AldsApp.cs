@@ -29,7 +29,13 @@ public static class AldsApp
         root.Subcommands.Add(FrontierCommand.Create(context));
         root.Subcommands.Add(BenchCommand.Create(context));
 
-        var parse = root.Parse(args);
+        ParseResult parse;
+        try { parse = root.Parse(args); }
+        catch (InvalidOperationException e)
+        {
+            context.Error.WriteLine($"alds: {e.Message.ReplaceLineEndings(" ")}");
+            return BadUsage;
+        }
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors) context.Error.WriteLine($"alds: {error.Message}");

@@ -30,11 +30,11 @@ public sealed class AnalysisOptions
         Device.AcceptOnlyFromAmong("cpu", "cuda", "auto");
         MaxGroups.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() < 1) r.AddError("--max-groups must be at least 1");
+            if (OptionValues.TryGet<int>(r, out var groups) && groups < 1) r.AddError("--max-groups must be at least 1");
         });
         Shard.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<string?>() is string text && !TryParseShard(text, out _))
+            if (OptionValues.TryGet<string?>(r, out var value) && value is string text && !TryParseShard(text, out _))
                 r.AddError($"--shard must be I/N with 0 <= I < N (got '{text}')");
         });
     }

@@ -48,16 +48,16 @@ public sealed class PlanningOptions
         Error.AcceptOnlyFromAmong("max", "rss");
         Keep.Validators.Add(r =>
         {
-            var v = r.GetValueOrDefault<double?>();
-            if (v is double keep && !(keep > 0 && keep <= 1)) r.AddError($"--keep {keep}: must be in (0, 1]");
+            if (OptionValues.TryGet<double?>(r, out var v) && v is double keep && !(keep > 0 && keep <= 1))
+                r.AddError($"--keep {keep}: must be in (0, 1]");
         });
         Params.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<long?>() is long n && n < 0) r.AddError("--params must not be negative");
+            if (OptionValues.TryGet<long?>(r, out var v) && v is long n && n < 1) r.AddError("--params must be at least 1");
         });
         Align.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<int>() < 1) r.AddError("--align must be at least 1");
+            if (OptionValues.TryGet<int>(r, out var align) && align < 1) r.AddError("--align must be at least 1");
         });
     }
 

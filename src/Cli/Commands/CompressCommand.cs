@@ -35,6 +35,7 @@ public static class CompressCommand
             var outputPath = parse.GetValue(output) ?? DefaultOutput(path, outputFormat);
             if (!Engine.Models.ShardedSafetensorsModelSource.TryFindIndex(path, out _))
                 CompressedModelWriter.CheckOutput(path, outputPath); // refuse before the sweep; sharded outputs are folders
+            OptionValues.CheckExtraOutput(parse.GetValue(report), "--report", path, outputPath);
             bool asJson = parse.GetValue(json);
             var total = Stopwatch.StartNew();
 
@@ -42,6 +43,8 @@ public static class CompressCommand
             var source = session.Source;
             if (parse.GetValue(output) is null && source is Engine.Models.ShardedSafetensorsModelSource)
                 outputPath = ShardedCompressedWriter.DefaultOutput(path);
+            if (outputFormat == OutputFormat.Onnx && source is not Engine.Models.OnnxModelSource)
+                throw new Engine.ModelFormatException($"{path}: --format onnx (or an .onnx output) needs an ONNX input model");
             var result = session.Analyze(context, parse, analysis, quiet: asJson);
             var analysisTime = session.AnalysisTime;
 

@@ -47,8 +47,8 @@ public static class FrontierCommand
         {
             var path = DefaultModel.Resolve(parse.GetValue(model));
             string? pngPath = parse.GetValue(png), csvPath = parse.GetValue(csv);
-            CheckTarget(pngPath, "--png");
-            CheckTarget(csvPath, "--csv");
+            OptionValues.CheckExtraOutput(pngPath, "--png", path);
+            OptionValues.CheckExtraOutput(csvPath, "--csv", path, pngPath);
             using var session = new ModelSession(path, filter.Read(parse));
             var result = session.Analyze(context, parse, analysis, quiet: false);
             var analysisTime = session.AnalysisTime;
@@ -78,14 +78,6 @@ public static class FrontierCommand
     }
 
     /// <summary>Fails before the (long) analysis when an output's folder is missing or the output is a folder.</summary>
-    private static void CheckTarget(string? path, string option)
-    {
-        if (path is null) return;
-        if (Directory.Exists(path)) throw new UsageException($"{option} {path}: is a directory");
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null && !Directory.Exists(dir)) throw new UsageException($"{option} {path}: directory {dir} does not exist");
-    }
-
     /// <summary>Every file goes to a temporary sibling first; the renames come only when all are written.</summary>
     private static void WriteAtomically(IReadOnlyList<(string Path, byte[] Bytes)> outputs)
     {

@@ -11,9 +11,13 @@ namespace Alds.Engine.Decomposition;
 /// </summary>
 public static class PlanFactorizer
 {
+    /// <param name="quantize">
+    /// Applied to the factors before their residual is measured and before <paramref name="sink"/> sees them:
+    /// the writers round them to the dtype they store, so the measured error is that of the written factors.
+    /// </param>
     public static Plan Run(IModelSource source, Plan plan, Action<FactorizedLayer, double> sink,
         IProgress<(int done, int total, string layer)>? progress = null, CancellationToken cancel = default,
-        int maxDegreeOfParallelism = -1)
+        int maxDegreeOfParallelism = -1, Action<FactorizedLayer>? quantize = null)
     {
         int threads = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
         var compressed = plan.Layers.Select((l, i) => (l, i)).Where(x => x.l.Compressed).ToArray();
@@ -39,6 +43,7 @@ public static class PlanFactorizer
                         lock (source) source.ReadWeight(choice.Layer, weight);
                         Analysis.SpectrumSweep.EnsureFinite(source.Path, choice.Layer, weight);
                         var factors = Decomposer.Factorize(choice.Layer, weight, choice.Scheme, choice.Groups, choice.Rank, threads);
+                        quantize?.Invoke(factors);
                         return (factors, ResidualMeasure.RelativeSpectralError(factors, weight));
                     }
                     finally { gate.Release(); }

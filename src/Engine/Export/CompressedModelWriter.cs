@@ -73,7 +73,9 @@ public static partial class CompressedModelWriter
         if (source is not OnnxModelSource onnx)
             throw new ModelFormatException($"{source.Path}: --format onnx needs an ONNX input model");
         var factors = new List<FactorizedLayer>();
-        var measured = PlanFactorizer.Run(source, plan, (f, _) => factors.Add(f), progress, cancel);
+        var entries = source.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var measured = PlanFactorizer.Run(source, plan, (f, _) => factors.Add(f), progress, cancel,
+            quantize: f => RoundTo(FactorDType(entries[f.Layer.WeightTensor].DType), f));
         cancel.ThrowIfCancellationRequested();
         var rewritten = OnnxRewriter.Rewrite(onnx.Model, factors, PlanJson.Write(measured));
         OnnxModelWriter.Write(rewritten, output);
@@ -97,13 +99,14 @@ public static partial class CompressedModelWriter
         IProgress<(int, int, string)>? progress, CancellationToken cancel)
     {
         var tensors = new OutputTensors(source, plan, store);
+        tensors.EnsureUniqueNames(source.Path, source.Tensors);
         var entries = source.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var measured = PlanFactorizer.Run(source, plan, (f, _) =>
         {
             var dtype = FactorDType(entries[f.Layer.WeightTensor].DType);
             store.Add(f.Layer.Name + ".encoding.weight", dtype, f.Encoder);
             store.Add(f.Layer.Name + ".decoding.weight", dtype, f.Decoder);
-        }, progress, cancel);
+        }, progress, cancel, quantize: f => RoundTo(FactorDType(entries[f.Layer.WeightTensor].DType), f));
         cancel.ThrowIfCancellationRequested();
         return (tensors, measured);
     }
@@ -115,6 +118,27 @@ public static partial class CompressedModelWriter
             plan.Layers.Where(l => l.Compressed).ToDictionary(l => l.Layer.WeightTensor, StringComparer.Ordinal);
         private readonly Dictionary<string, LayerChoice> _biasOf = plan.Layers.Where(l => l.Compressed && l.Layer.BiasTensor is not null)
             .ToDictionary(l => l.Layer.BiasTensor!, StringComparer.Ordinal);
+
+        /// <summary>The output's tensor names; one already taken (e.g. an existing <c>X.decoding.bias</c>) is refused before any work.</summary>
+        public void EnsureUniqueNames(string path, IEnumerable<TensorEntry> inputs)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var t in inputs)
+                foreach (var name in OutputNames(t))
+                    if (!seen.Add(name))
+                        throw new ModelFormatException($"{Path.GetFileName(path)}: the compressed model would hold tensor '{name}' twice (the input already has a tensor of that name); rename it or --exclude its layer");
+        }
+
+        private IEnumerable<string> OutputNames(TensorEntry t)
+        {
+            if (_compressed.TryGetValue(t.Name, out var choice))
+            {
+                yield return choice.Layer.Name + ".encoding.weight";
+                yield return choice.Layer.Name + ".decoding.weight";
+            }
+            else if (_biasOf.TryGetValue(t.Name, out var owner)) yield return owner.Layer.Name + ".decoding.bias";
+            else yield return t.Name;
+        }
 
         /// <summary>Declares on <paramref name="writer"/> the output tensor(s) that replace input tensor <paramref name="t"/>.</summary>
         public void Declare(SafetensorsWriter writer, TensorEntry t)
@@ -135,6 +159,18 @@ public static partial class CompressedModelWriter
     }
 
     private static DType FactorDType(DType weight) => weight.IsComputable() ? weight : DType.F32;
+
+    /// <summary>Rounds the factors to <paramref name="dtype"/> in place (encode, then decode exactly).</summary>
+    private static void RoundTo(DType dtype, FactorizedLayer f)
+    {
+        if (dtype == DType.F64) return;
+        foreach (var values in new[] { f.Encoder, f.Decoder })
+        {
+            var bytes = new byte[values.Length * (dtype.Bits() / 8)];
+            FloatCodec.Encode(dtype, values, bytes);
+            FloatCodec.Decode(dtype, bytes, values);
+        }
+    }
 
     /// <summary>Encoder <c>[k·j, in/k, encKh, encKw]</c> and decoder <c>[out, k·j, decKh, decKw]</c> (linear: 2-D).</summary>
     public static (long[] encoder, long[] decoder) FactorShapes(LayerChoice c)
