@@ -52,6 +52,7 @@ public static class FrontierCommand
             using var session = new ModelSession(path, filter.Read(parse));
             var result = session.Analyze(context, parse, analysis, quiet: false);
             var analysisTime = session.AnalysisTime;
+            if (result.Layers.Count == 0) throw new PlanningException("the model has no compressible layer to plan");
             PlanNames.TryParseErrorMeasure(parse.GetValue(error), out var measure);
             var clock = Stopwatch.StartNew();
             var frontier = Frontier.Compute(result, Frontier.EvenKeeps(parse.GetValue(points)), Frontier.DefaultOptimizers,
