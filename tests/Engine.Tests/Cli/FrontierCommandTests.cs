@@ -19,13 +19,8 @@ public class FrontierCommandTests
 
     [OneTimeTearDown] public void OneTimeTearDown() => Directory.Delete(_dir, recursive: true);
 
-    private static (int code, string output, string error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = AldsApp.Run(args, new CliContext(output, error, interactive: false));
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int code, string output, string error) Run(params string[] args) =>
+        AldsRunner.Run(args) is var r ? (r.Code, r.Out, r.Err) : default;
 
     private static double Cell(string s) => s.Length == 0 ? double.NaN : double.Parse(s, CultureInfo.InvariantCulture);
 
