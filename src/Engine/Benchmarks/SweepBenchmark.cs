@@ -17,7 +17,7 @@ public sealed record SweepBenchResult(int Layers, int Options, long Params, doub
 
 /// <summary>
 /// Scheme 0, every candidate k (<see cref="GroupCounts.Candidates"/>): ours is <see cref="SpectrumSweep.Run"/> with the
-/// given backend, timed whole on weights already read into memory (as the peer's are); the peer
+/// given backend, timed whole on weights already read into memory (as the peer's are), after one untimed warm-up run; the peer
 /// (<c>bench/peers/sweep_numpy.py</c>) gets every layer's canonical float64 weight in a temporary file and is timed on
 /// its numpy work only (file reads excluded). Both sides therefore time the same thing: curves from in-memory weights.
 /// </summary>
@@ -30,6 +30,8 @@ public static class SweepBenchmark
         ModelAnalysis ours = null!;
         var times = new List<double>();
         using var preloaded = new PreloadedSource(source);
+        // One untimed run first: JIT compilation is start-up cost, like the peer's (excluded) interpreter and numpy import.
+        SpectrumSweep.Run(preloaded, backend, options, cancel: cancel);
         for (int r = 0; r < repeat; r++)
         {
             var clock = Stopwatch.StartNew();
