@@ -132,7 +132,7 @@ public static class BenchCommand
                 F(r.OursSeconds, "F2"), F(r.PeerSeconds, "F2"), r.Speedup is double s ? $"[bold]{F(s, "F2")}×[/]" : "-", F(r.MaxAbsDiff, "E1"));
             context.Console.Write(table);
             context.Console.MarkupLine(Markup.Escape(
-                $"scheme 0, every candidate k, both error curves; ours: whole SpectrumSweep.Run (cpu backend, {Environment.ProcessorCount} threads, weights read included); " +
+                $"scheme 0, every candidate k, both error curves; ours: whole SpectrumSweep.Run (cpu backend, {Environment.ProcessorCount} threads, on weights preloaded in memory as numpy's are, after one untimed warm-up run); " +
                 $"numpy: np.linalg.svd on stacked groups, file reads excluded; median of {parse.GetValue(repeat)}; {r.PeerNote}"));
             context.Console.MarkupLine(Markup.Escape($"machine: {machine} (load {before.Load1:F2} at start)"));
             return AldsApp.Success;

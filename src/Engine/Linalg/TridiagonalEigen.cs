@@ -23,149 +23,227 @@ internal static class TridiagonalEigen
     public static void Values(Span<double> d, Span<double> e, int n)
     {
         if (n <= 1) return;
-        double eps2 = Eps * Eps;
-        double ssfmax = Math.Sqrt(1 / SafeMin) / 3;
-        double ssfmin = Math.Sqrt(SafeMin) / eps2;
-        int nmaxit = n * 30, jtot = 0, l1 = 0;
-        int l, m, lsv, lend, lendsv, iscale;
-        double anorm, p, rte, sigma, r, c, s, gamma, bb, oldc, oldgam, alpha;
+        var a = new Pwk(n);
+        while (a.Advance(d, e)) SweepOne(ref a, d, e);
+        d.Slice(0, n).Sort();
+    }
 
-    NextBlock:
-        if (l1 > n - 1) goto Sort;
-        if (l1 > 0) e[l1 - 1] = 0;
-        for (m = l1; m < n - 1; m++)
+    /// <summary>
+    /// <see cref="Values"/> of two independent tridiagonals at once: their QL/QR sweeps run in lockstep in one loop,
+    /// so the division chain of one overlaps that of the other. Every operation on each matrix is the one
+    /// <see cref="Values"/> performs, so the results are bit-identical to two separate calls.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ValuesPair(Span<double> d1, Span<double> e1, int n1, Span<double> d2, Span<double> e2, int n2)
+    {
+        if (n1 <= 1) { Values(d2, e2, n2); return; }
+        if (n2 <= 1) { Values(d1, e1, n1); return; }
+        var a = new Pwk(n1);
+        var b = new Pwk(n2);
+        bool moreA = a.Advance(d1, e1), moreB = b.Advance(d2, e2);
+        while (moreA && moreB)
         {
-            if (Math.Abs(e[m]) <= Math.Sqrt(Math.Abs(d[m])) * Math.Sqrt(Math.Abs(d[m + 1])) * Eps)
-            {
-                e[m] = 0;
-                goto Split;
-            }
+            SweepTwo(ref a, d1, e1, ref b, d2, e2);
+            moreA = a.Advance(d1, e1);
+            moreB = b.Advance(d2, e2);
         }
-        m = n - 1;
-    Split:
-        l = l1; lsv = l; lend = m; lendsv = lend; l1 = m + 1;
-        if (lend == l) goto NextBlock;
+        while (moreA) { SweepOne(ref a, d1, e1); moreA = a.Advance(d1, e1); }
+        while (moreB) { SweepOne(ref b, d2, e2); moreB = b.Advance(d2, e2); }
+        d1.Slice(0, n1).Sort();
+        d2.Slice(0, n2).Sort();
+    }
 
-        anorm = 0;
-        for (int i = l; i <= lend; i++) anorm = Math.Max(anorm, Math.Abs(d[i]));
-        for (int i = l; i < lend; i++) anorm = Math.Max(anorm, Math.Abs(e[i]));
-        iscale = 0;
-        if (anorm == 0) goto NextBlock;
-        if (anorm > ssfmax) { iscale = 1; Scale(d, e, l, lend, ssfmax / anorm); }
-        else if (anorm < ssfmin) { iscale = 2; Scale(d, e, l, lend, ssfmin / anorm); }
-        for (int i = l; i < lend; i++) e[i] *= e[i];
+    /// <summary>
+    /// One PWK sweep, direction-free: step j reads e[er], d[dr] and writes d[dr − step] and (j &gt; 0) e at the
+    /// previous read position, with er, dr moving by <c>step</c> (−1 for QL, +1 for QR).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SweepOne(ref Pwk st, Span<double> dSpan, Span<double> eSpan)
+    {
+        ref double d = ref MemoryMarshal.GetReference(dSpan);
+        ref double e = ref MemoryMarshal.GetReference(eSpan);
+        int step = st.Step, er = st.ERead, dr = st.DRead;
+        double sigma = st.Sigma, c = 1, s = 0, gamma = st.Gamma, p = gamma * gamma;
+        for (int j = 0; j < st.Length; j++, er += step, dr += step)
+            Step(ref d, ref e, j, er, dr, step, sigma, ref c, ref s, ref gamma, ref p);
+        Unsafe.Add(ref e, er - step) = s * p;
+        Unsafe.Add(ref d, dr - step) = sigma + gamma;
+    }
 
-        if (Math.Abs(d[lend]) < Math.Abs(d[l])) { lend = lsv; l = lendsv; }
-        if (lend < l) goto QrLoop;
-
-    QlLoop:
-        m = lend;
-        if (l != lend)
-            for (int i = l; i < lend; i++)
-                if (Math.Abs(e[i]) <= eps2 * Math.Abs(d[i] * d[i + 1])) { m = i; break; }
-        if (m < lend) e[m] = 0;
-        p = d[l];
-        if (m == l) goto QlFound;
-        if (m == l + 1)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SweepTwo(ref Pwk a, Span<double> d1, Span<double> e1, ref Pwk b, Span<double> d2, Span<double> e2)
+    {
+        ref double da = ref MemoryMarshal.GetReference(d1);
+        ref double ea = ref MemoryMarshal.GetReference(e1);
+        ref double db = ref MemoryMarshal.GetReference(d2);
+        ref double eb = ref MemoryMarshal.GetReference(e2);
+        int stepA = a.Step, erA = a.ERead, drA = a.DRead, stepB = b.Step, erB = b.ERead, drB = b.DRead;
+        double sigmaA = a.Sigma, cA = 1, sA = 0, gammaA = a.Gamma, pA = gammaA * gammaA;
+        double sigmaB = b.Sigma, cB = 1, sB = 0, gammaB = b.Gamma, pB = gammaB * gammaB;
+        int both = Math.Min(a.Length, b.Length), j = 0;
+        for (; j < both; j++, erA += stepA, drA += stepA, erB += stepB, drB += stepB)
         {
+            Step(ref da, ref ea, j, erA, drA, stepA, sigmaA, ref cA, ref sA, ref gammaA, ref pA);
+            Step(ref db, ref eb, j, erB, drB, stepB, sigmaB, ref cB, ref sB, ref gammaB, ref pB);
+        }
+        for (int k = j; k < a.Length; k++, erA += stepA, drA += stepA)
+            Step(ref da, ref ea, k, erA, drA, stepA, sigmaA, ref cA, ref sA, ref gammaA, ref pA);
+        for (int k = j; k < b.Length; k++, erB += stepB, drB += stepB)
+            Step(ref db, ref eb, k, erB, drB, stepB, sigmaB, ref cB, ref sB, ref gammaB, ref pB);
+        Unsafe.Add(ref ea, erA - stepA) = sA * pA;
+        Unsafe.Add(ref da, drA - stepA) = sigmaA + gammaA;
+        Unsafe.Add(ref eb, erB - stepB) = sB * pB;
+        Unsafe.Add(ref db, drB - stepB) = sigmaB + gammaB;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step(ref double d, ref double e, int j, int er, int dr, int step, double sigma,
+        ref double c, ref double s, ref double gamma, ref double p)
+    {
+        double bb = Unsafe.Add(ref e, er);
+        double r = p + bb;
+        if (j != 0) Unsafe.Add(ref e, er - step) = s * r;
+        double oldc = c;
+        // Both quotients depend only on r and p, so they issue together: the serial chain per step
+        // holds one division instead of dsterf's two (p = γ²/c = γ²·(r/p)).
+        double rp = r / p;
+        c = p / r;
+        s = bb / r;
+        double oldgam = gamma;
+        double alpha = Unsafe.Add(ref d, dr);
+        gamma = c * (alpha - sigma) - s * oldgam;
+        Unsafe.Add(ref d, dr - step) = oldgam + (alpha - gamma);
+        p = c != 0 ? gamma * (gamma * rp) : oldc * bb;
+    }
+
+    /// <summary>
+    /// The control flow of LAPACK dsterf (block splitting, scaling, deflation, QL or QR) as a resumable state:
+    /// <see cref="Advance"/> runs until the next sweep is due (described by Step, ERead, DRead, Length, Sigma,
+    /// Gamma) or all blocks are done; the caller runs the sweep and calls Advance again.
+    /// </summary>
+    private struct Pwk(int n)
+    {
+        private enum Phase { NextBlock, Ql, Qr }
+
+        private readonly int n = n, nmaxit = 30 * n;
+        private int jtot, l1, l, m, lsv, lend, lendsv, iscale;
+        private double anorm;
+        private Phase phase;
+        public int Step, ERead, DRead, Length;
+        public double Sigma, Gamma;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public bool Advance(Span<double> d, Span<double> e)
+        {
+            const double eps2 = Eps * Eps;
+            double ssfmax = Math.Sqrt(1 / SafeMin) / 3;
+            double ssfmin = Math.Sqrt(SafeMin) / eps2;
+            double p, rte, sigma, r;
+            switch (phase)
+            {
+                case Phase.Ql: goto QlLoop;
+                case Phase.Qr: goto QrLoop;
+            }
+
+        NextBlock:
+            phase = Phase.NextBlock;
+            if (l1 > n - 1) return false;
+            if (l1 > 0) e[l1 - 1] = 0;
+            for (m = l1; m < n - 1; m++)
+            {
+                if (Math.Abs(e[m]) <= Math.Sqrt(Math.Abs(d[m])) * Math.Sqrt(Math.Abs(d[m + 1])) * Eps)
+                {
+                    e[m] = 0;
+                    goto Split;
+                }
+            }
+            m = n - 1;
+        Split:
+            l = l1; lsv = l; lend = m; lendsv = lend; l1 = m + 1;
+            if (lend == l) goto NextBlock;
+
+            anorm = 0;
+            for (int i = l; i <= lend; i++) anorm = Math.Max(anorm, Math.Abs(d[i]));
+            for (int i = l; i < lend; i++) anorm = Math.Max(anorm, Math.Abs(e[i]));
+            iscale = 0;
+            if (anorm == 0) goto NextBlock;
+            if (anorm > ssfmax) { iscale = 1; Scale(d, e, l, lend, ssfmax / anorm); }
+            else if (anorm < ssfmin) { iscale = 2; Scale(d, e, l, lend, ssfmin / anorm); }
+            for (int i = l; i < lend; i++) e[i] *= e[i];
+
+            if (Math.Abs(d[lend]) < Math.Abs(d[l])) { lend = lsv; l = lendsv; }
+            if (lend < l) goto QrLoop;
+
+        QlLoop:
+            phase = Phase.Ql;
+            m = lend;
+            if (l != lend)
+                for (int i = l; i < lend; i++)
+                    if (Math.Abs(e[i]) <= eps2 * Math.Abs(d[i] * d[i + 1])) { m = i; break; }
+            if (m < lend) e[m] = 0;
+            p = d[l];
+            if (m == l) goto QlFound;
+            if (m == l + 1)
+            {
+                rte = Math.Sqrt(e[l]);
+                Eigen2(d[l], rte, d[l + 1], out d[l], out d[l + 1]);
+                e[l] = 0;
+                l += 2;
+                if (l <= lend) goto QlLoop;
+                goto BlockDone;
+            }
+            if (jtot == nmaxit) goto BlockDone;
+            jtot++;
             rte = Math.Sqrt(e[l]);
-            Eigen2(d[l], rte, d[l + 1], out d[l], out d[l + 1]);
-            e[l] = 0;
-            l += 2;
+            sigma = (d[l + 1] - p) / (2 * rte);
+            r = Hypot1(sigma);
+            sigma = p - rte / (sigma + Math.CopySign(r, sigma));
+            // Sweep i = m−1 … l: reads e[i], d[i]; writes d[i+1], e[i+1]; then e[l], d[l].
+            Sigma = sigma; Gamma = d[m] - sigma; Step = -1; ERead = m - 1; DRead = m - 1; Length = m - l;
+            return true;
+        QlFound:
+            d[l] = p;
+            l++;
             if (l <= lend) goto QlLoop;
             goto BlockDone;
-        }
-        if (jtot == nmaxit) goto BlockDone;
-        jtot++;
-        rte = Math.Sqrt(e[l]);
-        sigma = (d[l + 1] - p) / (2 * rte);
-        r = Hypot1(sigma);
-        sigma = p - rte / (sigma + Math.CopySign(r, sigma));
-        c = 1; s = 0;
-        gamma = d[m] - sigma;
-        p = gamma * gamma;
-        for (int i = m - 1; i >= l; i--)
-        {
-            bb = e[i];
-            r = p + bb;
-            if (i != m - 1) e[i + 1] = s * r;
-            oldc = c;
-            // Both quotients depend only on r and p, so they issue together: the serial chain per step
-            // holds one division instead of dsterf's two (p = γ²/c = γ²·(r/p)).
-            double rp = r / p;
-            c = p / r;
-            s = bb / r;
-            oldgam = gamma;
-            alpha = d[i];
-            gamma = c * (alpha - sigma) - s * oldgam;
-            d[i + 1] = oldgam + (alpha - gamma);
-            p = c != 0 ? gamma * (gamma * rp) : oldc * bb;
-        }
-        e[l] = s * p;
-        d[l] = sigma + gamma;
-        goto QlLoop;
-    QlFound:
-        d[l] = p;
-        l++;
-        if (l <= lend) goto QlLoop;
-        goto BlockDone;
 
-    QrLoop:
-        m = lend;
-        for (int i = l; i >= lend + 1; i--)
-            if (Math.Abs(e[i - 1]) <= eps2 * Math.Abs(d[i] * d[i - 1])) { m = i; break; }
-        if (m > lend) e[m - 1] = 0;
-        p = d[l];
-        if (m == l) goto QrFound;
-        if (m == l - 1)
-        {
+        QrLoop:
+            phase = Phase.Qr;
+            m = lend;
+            for (int i = l; i >= lend + 1; i--)
+                if (Math.Abs(e[i - 1]) <= eps2 * Math.Abs(d[i] * d[i - 1])) { m = i; break; }
+            if (m > lend) e[m - 1] = 0;
+            p = d[l];
+            if (m == l) goto QrFound;
+            if (m == l - 1)
+            {
+                rte = Math.Sqrt(e[l - 1]);
+                Eigen2(d[l], rte, d[l - 1], out d[l], out d[l - 1]);
+                e[l - 1] = 0;
+                l -= 2;
+                if (l >= lend) goto QrLoop;
+                goto BlockDone;
+            }
+            if (jtot == nmaxit) goto BlockDone;
+            jtot++;
             rte = Math.Sqrt(e[l - 1]);
-            Eigen2(d[l], rte, d[l - 1], out d[l], out d[l - 1]);
-            e[l - 1] = 0;
-            l -= 2;
+            sigma = (d[l - 1] - p) / (2 * rte);
+            r = Hypot1(sigma);
+            sigma = p - rte / (sigma + Math.CopySign(r, sigma));
+            // Sweep i = m … l−1: reads e[i], d[i+1]; writes d[i], e[i−1]; then e[l−1], d[l].
+            Sigma = sigma; Gamma = d[m] - sigma; Step = 1; ERead = m; DRead = m + 1; Length = l - m;
+            return true;
+        QrFound:
+            d[l] = p;
+            l--;
             if (l >= lend) goto QrLoop;
-            goto BlockDone;
-        }
-        if (jtot == nmaxit) goto BlockDone;
-        jtot++;
-        rte = Math.Sqrt(e[l - 1]);
-        sigma = (d[l - 1] - p) / (2 * rte);
-        r = Hypot1(sigma);
-        sigma = p - rte / (sigma + Math.CopySign(r, sigma));
-        c = 1; s = 0;
-        gamma = d[m] - sigma;
-        p = gamma * gamma;
-        for (int i = m; i <= l - 1; i++)
-        {
-            bb = e[i];
-            r = p + bb;
-            if (i != m) e[i - 1] = s * r;
-            oldc = c;
-            double rp = r / p;
-            c = p / r;
-            s = bb / r;
-            oldgam = gamma;
-            alpha = d[i + 1];
-            gamma = c * (alpha - sigma) - s * oldgam;
-            d[i] = oldgam + (alpha - gamma);
-            p = c != 0 ? gamma * (gamma * rp) : oldc * bb;
-        }
-        e[l - 1] = s * p;
-        d[l] = sigma + gamma;
-        goto QrLoop;
-    QrFound:
-        d[l] = p;
-        l--;
-        if (l >= lend) goto QrLoop;
 
-    BlockDone:
-        if (iscale == 1) for (int i = lsv; i <= lendsv; i++) d[i] *= anorm / ssfmax;
-        if (iscale == 2) for (int i = lsv; i <= lendsv; i++) d[i] *= anorm / ssfmin;
-        if (jtot < nmaxit) goto NextBlock;
-        throw new ArithmeticException($"tridiagonal QL/QR did not converge in {nmaxit} iterations (order {n})");
-
-    Sort:
-        d.Slice(0, n).Sort();
+        BlockDone:
+            if (iscale == 1) for (int i = lsv; i <= lendsv; i++) d[i] *= anorm / ssfmax;
+            if (iscale == 2) for (int i = lsv; i <= lendsv; i++) d[i] *= anorm / ssfmin;
+            if (jtot < nmaxit) goto NextBlock;
+            throw new ArithmeticException($"tridiagonal QL/QR did not converge in {nmaxit} iterations (order {n})");
+        }
     }
 
     private static void Scale(Span<double> d, Span<double> e, int l, int lend, double f)
