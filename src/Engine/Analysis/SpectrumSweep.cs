@@ -23,25 +23,48 @@ public sealed record SweepOptions(IReadOnlyList<int> Schemes, int MaxGroups = in
 }
 
 /// <summary>
-/// Runs a spectral backend over every compressible layer of a model, one layer's working set at a time.
+/// Runs a spectral backend over every compressible layer of a model, at most two layers' working sets at a time.
 /// </summary>
 public static class SpectrumSweep
 {
     public static ModelAnalysis Run(IModelSource source, ISpectralBackend backend, SweepOptions options,
         IProgress<(int done, int total, string layer)>? progress = null, CancellationToken cancel = default)
     {
-        var layers = new List<LayerAnalysis>(source.Layers.Count);
-        var keys = new List<(LayerSpec, IReadOnlyList<UInt128>)>();
-        for (int index = 0; index < source.Layers.Count; index++)
+        var selected = Enumerable.Range(0, source.Layers.Count).Where(i => i % options.Shard.Count == options.Shard.Index).ToArray();
+        var results = new (LayerAnalysis analysis, IReadOnlyList<UInt128> keys)[selected.Length];
+        // The CPU backend analyses the next layer while the current one finishes, so that both cores stay busy at
+        // layer boundaries (a layer's last, largest eigenproblems leave a core idle). At most two layers' working
+        // sets are alive; each layer's numbers do not depend on the overlap.
+        bool overlap = backend is CpuSpectralBackend;
+        Task<(LayerAnalysis, IReadOnlyList<UInt128>)> Start(int index) => Task.Run(() =>
+        {
+            var analysis = AnalyzeLayer(source, backend, options, source.Layers[index], out var layerKeys);
+            return (analysis, layerKeys);
+        });
+        Task<(LayerAnalysis, IReadOnlyList<UInt128>)>? ahead = null;
+        for (int s = 0; s < selected.Length; s++)
         {
             cancel.ThrowIfCancellationRequested();
             options.Cancel.ThrowIfCancellationRequested();
-            var layer = source.Layers[index];
-            if (index % options.Shard.Count != options.Shard.Index) continue;
-            progress?.Report((index, source.Layers.Count, layer.Name));
-            layers.Add(AnalyzeLayer(source, backend, options, layer, out var layerKeys));
-            keys.Add((layer, layerKeys));
+            int index = selected[s];
+            progress?.Report((index, source.Layers.Count, source.Layers[index].Name));
+            if (!overlap)
+            {
+                var analysis = AnalyzeLayer(source, backend, options, source.Layers[index], out var layerKeys);
+                results[s] = (analysis, layerKeys);
+                continue;
+            }
+            var current = ahead ?? Start(index);
+            ahead = s + 1 < selected.Length ? Start(selected[s + 1]) : null;
+            try { results[s] = current.GetAwaiter().GetResult(); }
+            catch
+            {
+                try { ahead?.Wait(); } catch (AggregateException) { } // never leave a layer running behind an error
+                throw;
+            }
         }
+        var layers = results.Select(r => r.analysis).ToList();
+        var keys = selected.Select((index, s) => (source.Layers[index], results[s].keys)).ToList();
         progress?.Report((source.Layers.Count, source.Layers.Count, ""));
         if (options.Cache is { } cache && options.ManifestKey is UInt128 manifest && options.Shard.Count == 1)
             Caching.ModelManifest.Save(cache, manifest, source.Tensors.Sum(t => t.ElementCount), keys);

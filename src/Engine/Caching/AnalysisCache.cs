@@ -27,9 +27,10 @@ public sealed class AnalysisCache
     }
 
     public string Directory { get; }
-    public int Hits { get; private set; }
-    public int Misses { get; private set; }
-    public int Rejected { get; private set; }
+    private int _hits, _misses, _rejected;
+    public int Hits => _hits;
+    public int Misses => _misses;
+    public int Rejected => _rejected;
 
     /// <summary>The cache key of one layer's analysis for one scheme and k set.</summary>
     public static UInt128 Key(LayerSpec layer, ReadOnlySpan<double> weight, int scheme, IReadOnlyList<int> groupCounts)
@@ -50,10 +51,10 @@ public sealed class AnalysisCache
         var path = PathOf(key);
         byte[] bytes;
         try { bytes = File.ReadAllBytes(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Misses++; return null; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Interlocked.Increment(ref _misses); return null; }
         var options = CacheEntryFormat.TryDecode(bytes, key);
-        if (options is null) { Rejected++; Misses++; return null; }
-        Hits++;
+        if (options is null) { Interlocked.Increment(ref _rejected); Interlocked.Increment(ref _misses); return null; }
+        Interlocked.Increment(ref _hits);
         return options;
     }
 
