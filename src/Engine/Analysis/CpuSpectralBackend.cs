@@ -60,14 +60,15 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
             // Longest-first from one shared counter (lock-free): each worker takes the next largest problem, so
             // the few big eigenproblems start first and the many small ones fill the tail. Parallel.For would
             // hand each worker a contiguous range, leaving one with all the big problems.
-            // Away from the tail, a worker takes two problems and runs their tridiagonal stages interleaved (one
-            // thread, two independent division chains); the pair's results are bit-identical to solving each alone.
+            // A worker takes two problems and runs their tridiagonal stages interleaved (one thread, two independent
+            // division chains); the pair's results are bit-identical to solving each alone. The tail imbalance this
+            // could cause is absorbed by the next layer, which SpectrumSweep runs alongside.
             int next = -1, workers = Workers(tasks.Count);
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, _ =>
             {
                 for (int t = Interlocked.Increment(ref next); t < tasks.Count; t = Interlocked.Increment(ref next))
                 {
-                    if (tasks.Count - t > 2 * workers)
+                    if (tasks.Count - t > 2)
                     {
                         int u = Interlocked.Increment(ref next);
                         if (u < tasks.Count) { SolveTwo(t, u); continue; }
