@@ -123,12 +123,7 @@ public static class CompressCommand
             w.WriteEndObject();
             w.WriteEndObject();
         }
-        using var temp = Engine.Runtime.TemporaryFiles.CreateSibling(path);
-        try
-        {
-            File.WriteAllBytes(temp.Path, buffer.ToArray());
-            temp.CommitTo(path);
-        }
+        try { Engine.Runtime.TemporaryFiles.WriteAtomically(path, buffer.ToArray()); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ModelFormatException($"{path}: cannot write the report: {e.Message}");

@@ -65,7 +65,7 @@ public static class FrontierCommand
             if (pngPath is not null)
                 outputs.Add((pngPath, FrontierChart.Png(frontier,
                     $"{name}: max layer error against budget (schemes [{string.Join(",", result.Schemes)}], error {measure.Name()})", parse.GetValue(logY))));
-            WriteAtomically(outputs);
+            TemporaryFiles.WriteAllAtomically(outputs);
             if (csvPath is null && pngPath is null) WriteTable(context, frontier);
             else
             {
@@ -76,24 +76,6 @@ public static class FrontierCommand
             return AldsApp.Success;
         });
         return command;
-    }
-
-    /// <summary>Fails before the (long) analysis when an output's folder is missing or the output is a folder.</summary>
-    /// <summary>Every file goes to a temporary sibling first; the renames come only when all are written.</summary>
-    private static void WriteAtomically(IReadOnlyList<(string Path, byte[] Bytes)> outputs)
-    {
-        var temps = new List<TemporaryFiles.Registration>();
-        try
-        {
-            foreach (var (path, bytes) in outputs)
-            {
-                var temp = TemporaryFiles.CreateSibling(path);
-                temps.Add(temp);
-                File.WriteAllBytes(temp.Path, bytes);
-            }
-            for (int i = 0; i < outputs.Count; i++) temps[i].CommitTo(outputs[i].Path);
-        }
-        finally { foreach (var t in temps) t.Dispose(); }
     }
 
     /// <summary>About ten evenly spread rows, always including the first and the last keep.</summary>

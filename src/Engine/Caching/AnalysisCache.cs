@@ -63,12 +63,7 @@ public sealed class AnalysisCache
     /// <summary>Writes a cache file atomically (temporary name in the cache directory, then rename).</summary>
     internal void WriteFile(string path, byte[] bytes)
     {
-        using var temp = Runtime.TemporaryFiles.CreateSibling(path);
-        try
-        {
-            File.WriteAllBytes(temp.Path, bytes);
-            temp.CommitTo(path);
-        }
+        try { Runtime.TemporaryFiles.WriteAtomically(path, bytes); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ModelFormatException($"{Directory}: cannot write cache entry: {e.Message}");

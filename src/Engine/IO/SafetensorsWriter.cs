@@ -274,17 +274,6 @@ public sealed class SafetensorsWriter
         }
     }
 
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Best effort: the original failure is the one to report.
-        }
-    }
 
     /// <summary>Passes writes through while holding the callback to its declared byte count.</summary>
     private sealed class ExactLengthStream(Stream inner, long expected, string name) : Stream

@@ -20,6 +20,32 @@ public static class TemporaryFiles
         return new Registration(temp);
     }
 
+    /// <summary>
+    /// Writes small files all-or-nothing: every one goes to a temporary sibling first, and the renames come only
+    /// when all are written; on failure no target is touched and no temporary is left.
+    /// </summary>
+    public static void WriteAllAtomically(IReadOnlyList<(string Path, byte[] Bytes)> files)
+    {
+        var temps = new List<Registration>(files.Count);
+        try
+        {
+            foreach (var (path, bytes) in files)
+            {
+                var temp = CreateSibling(path);
+                temps.Add(temp);
+                File.WriteAllBytes(temp.Path, bytes);
+            }
+            for (int i = 0; i < files.Count; i++) temps[i].CommitTo(files[i].Path);
+        }
+        finally
+        {
+            foreach (var t in temps) t.Dispose();
+        }
+    }
+
+    /// <summary>Writes one small file all-or-nothing (see <see cref="WriteAllAtomically"/>).</summary>
+    public static void WriteAtomically(string path, byte[] bytes) => WriteAllAtomically([(path, bytes)]);
+
     /// <summary>Deletes every registered file that still exists (called on interruption).</summary>
     public static void DeleteAll()
     {
