@@ -40,11 +40,11 @@ public static class PlanFactorizer
                     {
                         cancel.ThrowIfCancellationRequested();
                         var weight = new double[choice.Layer.Params];
-                        lock (source) source.ReadWeight(choice.Layer, weight);
+                        source.ReadWeight(choice.Layer, weight);
                         Analysis.SpectrumSweep.EnsureFinite(source.Path, choice.Layer, weight);
                         var factors = Decomposer.Factorize(choice.Layer, weight, choice.Scheme, choice.Groups, choice.Rank, threads);
                         quantize?.Invoke(factors);
-                        return (factors, ResidualMeasure.RelativeSpectralError(factors, weight));
+                        return (factors, ResidualMeasure.RelativeSpectralError(factors, weight, choice.Norm));
                     }
                     finally { gate.Release(); }
                 }, cancel);

@@ -8,17 +8,18 @@ namespace Alds.Engine.Decomposition;
 /// </summary>
 public static class ResidualMeasure
 {
-    public static double RelativeSpectralError(FactorizedLayer factors, ReadOnlySpan<double> weight)
+    /// <param name="norm"><c>‖F_s(W)‖₂</c> when already known (the analysis has it); computed otherwise.</param>
+    public static double RelativeSpectralError(FactorizedLayer factors, ReadOnlySpan<double> weight, double? norm = null)
     {
         var l = factors.Layer;
         var fold = new Fold(factors.Scheme, l.Out, l.In, l.Kh, l.Kw);
         var original = new double[l.Params];
         fold.Apply(weight, original);
-        double norm = SpectralNorm(original, fold.Rows, fold.Columns);
-        if (norm == 0) return 0;
+        double whole = norm ?? SpectralNorm(original, fold.Rows, fold.Columns);
+        if (whole == 0) return 0;
         var residual = Decomposer.ReconstructFolded(factors);
         System.Numerics.Tensors.TensorPrimitives.Subtract(original, residual, residual);
-        return SpectralNorm(residual, fold.Rows, fold.Columns) / norm;
+        return SpectralNorm(residual, fold.Rows, fold.Columns) / whole;
     }
 
     /// <summary>‖A‖₂ of a row-major m×n matrix (exact through the Gram up to 512, Lanczos to 1e-10 above).</summary>

@@ -8,7 +8,8 @@ public sealed record SkippedTensor(string Name, string Reason);
 
 /// <summary>
 /// A model file opened for reading: its tensors, the compressible layers found in it,
-/// and access to their weights in canonical layout. Implementations never modify the file.
+/// and access to their weights in canonical layout. Implementations never modify the file, and reads may run
+/// on several threads at once (the sweep and the factoriser overlap layers).
 /// </summary>
 public interface IModelSource : IDisposable
 {

@@ -15,6 +15,9 @@ public sealed record LayerChoice(
 {
     /// <summary>Filled in after factorising: the true relative spectral residual.</summary>
     public double? RelErrorMeasured { get; init; }
+
+    /// <summary><c>σ_1(F_s(W))</c> of the chosen scheme, from the analysis (so factorising need not compute it again).</summary>
+    public double? Norm { get; init; }
 }
 
 /// <summary>A complete allocation of (scheme, k, j) to every compressible layer.</summary>

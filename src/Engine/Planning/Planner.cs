@@ -21,14 +21,29 @@ public static class Planner
         if (options.Align < 1) throw new PlanningException($"--align {options.Align} is invalid: it must be at least 1");
         if (analysis.Layers.Count == 0) throw new PlanningException("the model has no compressible layer to plan");
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism };
-        return options.Optimizer switch
+        return WithNorms(analysis, options.Optimizer switch
         {
             OptimizerKind.Exact => Exact(analysis, budget, options, parallel, null),
             OptimizerKind.K1 => Exact(analysis, budget, options, parallel, static o => o.Groups == 1),
             OptimizerKind.Paper => PaperAllocator.Create(analysis, budget, options, parallel),
             OptimizerKind.Uniform or OptimizerKind.Energy => Baselines.Create(analysis, budget, options),
             _ => throw new ArgumentOutOfRangeException(nameof(options)),
-        };
+        });
+    }
+
+    /// <summary>Each compressed layer carries the norm of its chosen fold, known from the analysis.</summary>
+    private static Plan WithNorms(ModelAnalysis analysis, Plan plan)
+    {
+        var layers = new LayerChoice[plan.Layers.Count];
+        for (int l = 0; l < layers.Length; l++)
+        {
+            var choice = plan.Layers[l];
+            var source = l < analysis.Layers.Count && analysis.Layers[l].Layer == choice.Layer
+                ? analysis.Layers[l] : analysis.Layers.First(a => a.Layer == choice.Layer);
+            var option = choice.Compressed ? source.Options.FirstOrDefault(o => o.Scheme == choice.Scheme) : null;
+            layers[l] = option is null ? choice : choice with { Norm = option.Norm };
+        }
+        return plan with { Layers = layers };
     }
 
     private static Plan Exact(ModelAnalysis analysis, Budget budget, PlannerOptions options, ParallelOptions parallel,
