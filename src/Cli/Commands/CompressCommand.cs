@@ -13,46 +13,35 @@ public static class CompressCommand
 {
     public static Command Create(CliContext context)
     {
-        var model = CommonOptions.Model();
-        var json = CommonOptions.Json();
-        var filter = new LayerFilterOptions();
-        var analysis = new AnalysisOptions();
-        var planning = new PlanningOptions();
+        var inputs = new PlanInputs();
         var output = new Option<string?>("--output", "-o") { Description = "Output file (default: <model>.alds.<format> in the current directory)" };
         var format = new Option<string?>("--format") { Description = "safetensors or onnx (default: from the output's extension, else safetensors)" };
         format.AcceptOnlyFromAmong("safetensors", "onnx");
         var report = new Option<string?>("--report") { Description = "Also write a JSON report (plan with measured errors, timings) to this file" };
         var command = new Command("compress", "Compress a model: analyse, plan, factorise every chosen layer and write the result");
-        command.Arguments.Add(model);
-        foreach (var o in new Option[] { output, format, report, json }) command.Options.Add(o);
-        filter.AddTo(command);
-        analysis.AddTo(command);
-        planning.AddTo(command);
+        foreach (var o in new Option[] { output, format, report }) command.Options.Add(o);
+        inputs.AddTo(command);
         command.SetAction(parse =>
         {
-            var path = DefaultModel.Resolve(parse.GetValue(model));
+            var path = inputs.ModelPath(parse);
             var outputFormat = ResolveFormat(parse.GetValue(format), parse.GetValue(output));
             var outputPath = parse.GetValue(output) ?? DefaultOutput(path, outputFormat);
             if (!Engine.Models.ShardedSafetensorsModelSource.TryFindIndex(path, out _))
                 CompressedModelWriter.CheckOutput(path, outputPath); // refuse before the sweep; sharded outputs are folders
             OptionValues.CheckExtraOutput(parse.GetValue(report), "--report", path, outputPath);
-            bool asJson = parse.GetValue(json);
+            bool asJson = parse.GetValue(inputs.Json);
             var total = Stopwatch.StartNew();
 
-            using var session = new ModelSession(path, filter.Read(parse));
+            using var session = inputs.Open(parse);
             var source = session.Source;
             if (parse.GetValue(output) is null && source is Engine.Models.ShardedSafetensorsModelSource)
                 outputPath = ShardedCompressedWriter.DefaultOutput(path);
             if (outputFormat == OutputFormat.Onnx && source is not Engine.Models.OnnxModelSource)
                 throw new Engine.ModelFormatException($"{path}: --format onnx (or an .onnx output) needs an ONNX input model");
-            var result = session.Analyze(context, parse, analysis, quiet: asJson);
+            var plan = inputs.CreatePlan(context, parse, session, out var planTime);
             var analysisTime = session.AnalysisTime;
 
             var clock = Stopwatch.StartNew();
-            var plan = Planner.Create(result, planning.ReadBudget(parse, Planner.ParamsBefore(result)), planning.Read(parse, result.Schemes));
-            var planTime = clock.Elapsed;
-
-            clock.Restart();
             var measured = Factorize(context, asJson, p => CompressedModelWriter.Write(source, plan, outputPath, outputFormat, p, context.Cancel));
             var writeTime = clock.Elapsed;
             var timings = new Dictionary<string, double>
