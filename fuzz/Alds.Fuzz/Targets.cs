@@ -9,7 +9,8 @@ namespace Alds.Fuzz;
 
 /// <summary>
 /// One fuzz target per reader. A target returns normally for accepted or cleanly rejected input
-/// (<see cref="ModelFormatException"/> and subclasses); any other exception escapes and is a crash.
+/// (<see cref="ModelFormatException"/> and subclasses, on one line); any other exception escapes and is a crash.
+/// The test project compiles this same file to replay saved inputs (tests/Engine.Tests/Fuzzing).
 /// </summary>
 internal static class Targets
 {
@@ -23,12 +24,25 @@ internal static class Targets
         ["cache"] = Cache,
     };
 
-    private static readonly Lazy<string> Scratch = new(() =>
+    private static string? _scratch;
+
+    /// <summary>
+    /// Where the targets write the bytes they open as files: a per-process folder under the temp directory unless
+    /// set (the replay tests point it at a folder they delete).
+    /// </summary>
+    public static string ScratchDirectory
     {
-        string dir = Path.Combine(Path.GetTempPath(), $"alds-fuzz-{Environment.ProcessId}");
-        Directory.CreateDirectory(dir);
-        return dir;
-    });
+        get
+        {
+            if (_scratch is null)
+            {
+                _scratch = Path.Combine(Path.GetTempPath(), $"alds-fuzz-{Environment.ProcessId}");
+                Directory.CreateDirectory(_scratch);
+            }
+            return _scratch;
+        }
+        set => _scratch = value;
+    }
 
     /// <summary>A refusal is a one-line message (the ModelFormatException contract); anything else is a crash.</summary>
     private static void CheckOneLine(ModelFormatException e)
@@ -47,7 +61,7 @@ internal static class Targets
         }
         catch (ModelFormatException e) { CheckOneLine(e); }
 
-        string path = Path.Combine(Scratch.Value, "input.safetensors");
+        string path = Path.Combine(ScratchDirectory, "input.safetensors");
         File.WriteAllBytes(path, data);
         try
         {
@@ -79,7 +93,7 @@ internal static class Targets
     /// <summary>Opens the bytes as an ONNX model in a private directory and reads every layer's weight.</summary>
     public static void Onnx(byte[] data)
     {
-        string path = Path.Combine(Scratch.Value, "model.onnx");
+        string path = Path.Combine(ScratchDirectory, "model.onnx");
         File.WriteAllBytes(path, data);
         try
         {
