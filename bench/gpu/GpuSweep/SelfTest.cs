@@ -1,6 +1,7 @@
 using Alds.Engine.Analysis;
 using Alds.Engine.Gpu;
 using Alds.Engine.Layers;
+using Alds.Engine.Tests.Gpu;
 
 namespace Alds.GpuSweep;
 
@@ -34,9 +35,9 @@ internal static class SelfTest
             double worst = 0;
             foreach (var o in options)
             {
-                var r = Reference.Curves(layer, w, o.Scheme, o.Groups);
-                for (int j = 0; j < r.max.Length; j++)
-                    worst = Math.Max(worst, Math.Max(Math.Abs(o.ErrorsMax[j] - r.max[j]), Math.Abs(o.ErrorsRss[j] - r.rss[j])));
+                var r = ReferenceSpectra.Curves(layer, w, o.Scheme, o.Groups);
+                for (int j = 0; j < r.ErrorsMax.Length; j++)
+                    worst = Math.Max(worst, Math.Max(Math.Abs(o.ErrorsMax[j] - r.ErrorsMax[j]), Math.Abs(o.ErrorsRss[j] - r.ErrorsRss[j])));
             }
             Check($"curves {layer.Name} [{string.Join(",", layer.Shape)}]", worst <= 1e-6 && options.Count > 0,
                 $"{options.Count} options, max |gpu - reference| = {worst:E2}");
@@ -61,8 +62,8 @@ internal static class SelfTest
                 double worst = 0;
                 for (int g = 0; g < k; g++)
                 {
-                    var a = Reference.FoldGroup(layer, w, s, k, g);
-                    var sv = Reference.SingularValues(a);
+                    var a = ReferenceSpectra.FoldGroup(layer, w, s, k, g);
+                    var sv = ReferenceSpectra.SingularValues(a);
                     double res = 0, tot = 0;
                     for (int r = 0; r < f.M; r++)
                     for (int c = 0; c < f.N; c++)
@@ -80,78 +81,5 @@ internal static class SelfTest
 
         Console.WriteLine(failures == 0 ? "selftest: all passed" : $"selftest: {failures} failed");
         return failures == 0 ? 0 : 1;
-    }
-}
-
-/// <summary>Managed reference (same construction as tests/Engine.Tests/Gpu/ReferenceSpectra.cs).</summary>
-internal static class Reference
-{
-    public static double[,] FoldGroup(LayerSpec l, double[] w, int s, int k, int g)
-    {
-        int o = l.Out, kh = l.Kh, kw = l.Kw, c = l.In / k;
-        double W(int oo, int ci, int y, int x) => w[((oo * l.In + g * c + ci) * kh + y) * kw + x];
-        var (m, n) = GpuSpectralBackend.GroupShape(l, s, k);
-        var a = new double[m, n];
-        for (int oo = 0; oo < o; oo++) for (int ci = 0; ci < c; ci++) for (int y = 0; y < kh; y++) for (int x = 0; x < kw; x++)
-        {
-            var (r, col) = s switch
-            {
-                0 => (oo, (ci * kh + y) * kw + x),
-                1 => (oo * kh + y, x * c + ci),
-                2 => (oo * kw + x, y * c + ci),
-                _ => ((oo * kh + y) * kw + x, ci),
-            };
-            a[r, col] = W(oo, ci, y, x);
-        }
-        return a;
-    }
-
-    public static double[] SingularValues(double[,] matrix)
-    {
-        int m = matrix.GetLength(0), n = matrix.GetLength(1);
-        bool wide = n > m;
-        int rows = wide ? n : m, cols = wide ? m : n;
-        var a = new double[cols][];
-        for (int j = 0; j < cols; j++)
-        {
-            a[j] = new double[rows];
-            for (int i = 0; i < rows; i++) a[j][i] = wide ? matrix[j, i] : matrix[i, j];
-        }
-        for (int sweep = 0; sweep < 60; sweep++)
-        {
-            bool rotated = false;
-            for (int p = 0; p < cols - 1; p++)
-            for (int q = p + 1; q < cols; q++)
-            {
-                double alpha = 0, beta = 0, gamma = 0;
-                for (int i = 0; i < rows; i++) { alpha += a[p][i] * a[p][i]; beta += a[q][i] * a[q][i]; gamma += a[p][i] * a[q][i]; }
-                if (gamma == 0 || Math.Abs(gamma) <= 1e-15 * Math.Sqrt(alpha * beta)) continue;
-                rotated = true;
-                double zeta = (beta - alpha) / (2 * gamma);
-                double t = Math.Sign(zeta == 0 ? 1 : zeta) / (Math.Abs(zeta) + Math.Sqrt(1 + zeta * zeta));
-                double cs = 1 / Math.Sqrt(1 + t * t), sn = cs * t;
-                for (int i = 0; i < rows; i++) { double x = a[p][i], y = a[q][i]; a[p][i] = cs * x - sn * y; a[q][i] = sn * x + cs * y; }
-            }
-            if (!rotated) break;
-        }
-        var s = a.Select(col => Math.Sqrt(col.Sum(v => v * v))).ToArray();
-        Array.Sort(s);
-        Array.Reverse(s);
-        return s;
-    }
-
-    public static (double[] max, double[] rss) Curves(LayerSpec l, double[] w, int s, int k)
-    {
-        double norm = SingularValues(FoldGroup(l, w, s, 1, 0))[0];
-        var sig = Enumerable.Range(0, k).Select(g => SingularValues(FoldGroup(l, w, s, k, g))).ToArray();
-        int p = sig[0].Length;
-        var max = new double[p];
-        var rss = new double[p];
-        for (int j = 1; j < p; j++)
-        {
-            max[j - 1] = sig.Max(v => v[j]) / norm;
-            rss[j - 1] = Math.Sqrt(sig.Sum(v => v[j] * v[j])) / norm;
-        }
-        return (max, rss);
     }
 }
