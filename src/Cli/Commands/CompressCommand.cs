@@ -42,7 +42,7 @@ public static class CompressCommand
             var analysisTime = session.AnalysisTime;
 
             var clock = Stopwatch.StartNew();
-            var measured = Factorize(context, asJson, p => CompressedModelWriter.Write(source, plan, outputPath, outputFormat, p, context.Cancel));
+            var measured = StageProgress.Run(context, "factorise", asJson, p => CompressedModelWriter.Write(source, plan, outputPath, outputFormat, p, context.Cancel));
             var writeTime = clock.Elapsed;
             var timings = new Dictionary<string, double>
             {
@@ -64,27 +64,6 @@ public static class CompressCommand
             return AldsApp.Success;
         });
         return command;
-    }
-
-    private static Plan Factorize(CliContext context, bool quiet, Func<IProgress<(int done, int total, string layer)>?, Plan> run)
-    {
-        if (quiet) return run(null);
-        if (!context.Interactive)
-            return run(new SyncProgress(p => { if (p.done < p.total) context.Error.WriteLine($"factorise {p.done + 1}/{p.total}: {p.layer}"); }));
-        Plan result = null!;
-        context.Console.Progress().AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .Start(ctx =>
-            {
-                var task = ctx.AddTask("factorise");
-                result = run(new SyncProgress(p =>
-                {
-                    task.MaxValue = Math.Max(1, p.total);
-                    task.Value = p.done;
-                    task.Description = p.layer.Length > 0 ? $"factorise: {Markup.Escape(p.layer)}" : "factorise";
-                }));
-            });
-        return result;
     }
 
     private static OutputFormat ResolveFormat(string? format, string? output) => format switch
