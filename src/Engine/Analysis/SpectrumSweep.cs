@@ -32,10 +32,10 @@ public static class SpectrumSweep
     {
         var selected = Enumerable.Range(0, source.Layers.Count).Where(i => i % options.Shard.Count == options.Shard.Index).ToArray();
         var results = new (LayerAnalysis analysis, IReadOnlyList<UInt128> keys)[selected.Length];
-        // The CPU backend analyses the next layer while the current one finishes, so that both cores stay busy at
-        // layer boundaries (a layer's last, largest eigenproblems leave a core idle). At most two layers' working
-        // sets are alive; each layer's numbers do not depend on the overlap.
-        bool overlap = backend is CpuSpectralBackend;
+        // Where the backend allows it, the next layer is analysed while the current one finishes, so that every
+        // core stays busy at layer boundaries. At most two layers' working sets are alive; each layer's numbers
+        // do not depend on the overlap.
+        bool overlap = backend.AllowsConcurrentLayers;
         Task<(LayerAnalysis, IReadOnlyList<UInt128>)> Start(int index) => Task.Run(() =>
         {
             var analysis = AnalyzeLayer(source, backend, options, source.Layers[index], out var layerKeys);
