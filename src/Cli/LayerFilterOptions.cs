@@ -22,7 +22,7 @@ public sealed class LayerFilterOptions
     private static Regex? ToRegex(string? pattern, string option)
     {
         if (pattern is null) return null;
-        try { return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)); }
+        try { return LayerFilter.Pattern(pattern); }
         catch (ArgumentException e) { throw new UsageException($"{option}: not a valid regular expression: {e.Message}"); }
     }
 }

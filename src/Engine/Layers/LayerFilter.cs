@@ -15,8 +15,12 @@ public sealed record LayerFilter(Regex? Include = null, Regex? Exclude = null)
     /// <summary>Builds a filter from optional pattern strings (culture-invariant).</summary>
     /// <exception cref="ArgumentException">A pattern is not a valid regular expression.</exception>
     public static LayerFilter FromPatterns(string? include, string? exclude) => new(
-        string.IsNullOrEmpty(include) ? null : new Regex(include, RegexOptions.CultureInvariant),
-        string.IsNullOrEmpty(exclude) ? null : new Regex(exclude, RegexOptions.CultureInvariant));
+        string.IsNullOrEmpty(include) ? null : Pattern(include),
+        string.IsNullOrEmpty(exclude) ? null : Pattern(exclude));
+
+    /// <summary>A layer-name pattern: culture-invariant, with a match timeout (patterns come from users).</summary>
+    /// <exception cref="ArgumentException">Not a valid regular expression.</exception>
+    public static Regex Pattern(string text) => new(text, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
     /// <summary>Why the layer is filtered out, or null when it is kept.</summary>
     public string? RejectReason(string layerName)
