@@ -117,7 +117,9 @@ public static class SymmetricGram
     // ([block][t][24], the L1-resident side), Ap in micro-panels of 8 rows ([block][t][8], streamed from L2).
     // Every entry is one fused chain over t within a panel, then added to c panel by panel: the order of
     // operations depends only on the shape, never on threads.
-    private const int Mr = 8, Nr = 24, KcMax = 160;
+    private const int Mr = 8, Nr = 24;
+    // Summed indices per panel: the 24-row micro-panel of Bp (KcMax·24 doubles, 30 KiB) stays in the 48 KiB L1.
+    private const int KcMax = 160;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run512(ReadOnlySpan<byte> bytes, bool isFloat, int lda, int p, int depth, Span<double> c, bool transpose)
@@ -199,23 +201,34 @@ public static class SymmetricGram
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackColumns512(ReadOnlySpan<byte> bytes, bool isFloat, int lda, int k0, int len, int p, int ldw, Span<double> ap, Span<double> bp)
     {
-        double[]? rented = null;
-        Span<double> row = ldw <= 1024 ? stackalloc double[ldw] : (rented = ArrayPool<double>.Shared.Rent(ldw)).AsSpan(0, ldw);
-        row.Slice(p).Clear();
+        double[] rented = ArrayPool<double>.Shared.Rent(ldw);
         try
         {
+            Span<double> row = rented.AsSpan(0, ldw);
+            row.Slice(p).Clear();
+            ref double w = ref MemoryMarshal.GetReference(row);
+            ref double apr = ref MemoryMarshal.GetReference(ap);
+            ref double bpr = ref MemoryMarshal.GetReference(bp);
             for (int t = 0; t < len; t++)
             {
                 int start = (k0 + t) * lda;
                 if (isFloat) TensorPrimitives.ConvertTruncating<float, double>(MemoryMarshal.Cast<byte, float>(bytes).Slice(start, p), row);
                 else MemoryMarshal.Cast<byte, double>(bytes).Slice(start, p).CopyTo(row);
-                for (int b = 0; b < ldw; b += Mr) row.Slice(b, Mr).CopyTo(ap.Slice(b * len + t * Mr, Mr));
-                for (int b = 0; b < ldw; b += Nr) row.Slice(b, Nr).CopyTo(bp.Slice(b * len + t * Nr, Nr));
+                // Micro-panel b of Ap starts at b·len, its index-t slice at b·len + t·8 (likewise Bp with 24).
+                for (int b = 0; b < ldw; b += Mr)
+                    Vector512.LoadUnsafe(ref w, (nuint)b).StoreUnsafe(ref apr, (nuint)(b * len + t * Mr));
+                for (int b = 0; b < ldw; b += Nr)
+                {
+                    ref double dst = ref Unsafe.Add(ref bpr, b * len + t * Nr);
+                    Vector512.LoadUnsafe(ref w, (nuint)b).StoreUnsafe(ref dst);
+                    Vector512.LoadUnsafe(ref w, (nuint)(b + 8)).StoreUnsafe(ref dst, 8);
+                    Vector512.LoadUnsafe(ref w, (nuint)(b + 16)).StoreUnsafe(ref dst, 16);
+                }
             }
         }
         finally
         {
-            if (rented is not null) ArrayPool<double>.Shared.Return(rented);
+            ArrayPool<double>.Shared.Return(rented);
         }
     }
 
