@@ -14,11 +14,13 @@ namespace Alds.Engine.Linalg;
 /// fused multiply-adds; the result differs from an exact Gram by at most ~k·eps·‖a_i‖‖a_j‖ per entry.
 /// Only the lower triangle (diagonal included) of <c>c</c> is written; the strict upper triangle is left
 /// untouched (use <see cref="MirrorLower"/> when a full matrix is wanted). Single-threaded; allocation-free
-/// apart from a pooled packing buffer.
+/// apart from pooled packing buffers. The summation order depends only on the shape and on
+/// <see cref="SimdLevel.Width"/> (AVX-512: register-blocked outer products; 256-bit and scalar: blocked dot products),
+/// so results are deterministic for any number of concurrent callers.
 /// </remarks>
 public static class SymmetricGram
 {
-    // Panel depth along the summed index: 4 rows × 256 doubles × 2 tiles stay in L1.
+    // 256-bit and scalar path. Panel depth along the summed index: 4 rows × 256 doubles × 2 tiles stay in L1.
     private const int PanelDepth = 256;
     // Rows of the packed panel kept hot while sweeping the tiles below them.
     private const int RowBlock = 64;
