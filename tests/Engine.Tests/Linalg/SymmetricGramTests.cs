@@ -113,6 +113,95 @@ public class SymmetricGramTests
         Assert.That(t, Is.EqualTo(td));
     }
 
+    // Orders around the 8-row and 24-column register tiles, depths around the 160-index panels; 1×N and N×1 included.
+    private static readonly (int M, int N)[] EdgeShapes =
+    [
+        (1, 1), (1, 7), (1, 200), (200, 1), (7, 1), (2, 3), (7, 9), (8, 24), (9, 25), (23, 161),
+        (24, 160), (25, 159), (31, 17), (47, 321), (49, 33), (65, 100), (100, 65),
+    ];
+
+    [Test]
+    public void AAtAndAtA_EdgeShapesEveryWidth_MatchScalarReference()
+    {
+        foreach (int width in TestMatrices.Widths())
+            TestMatrices.AtWidth(width, () =>
+            {
+                foreach (var (m, n) in EdgeShapes)
+                {
+                    int lda = n + 3;
+                    var a = TestMatrices.Gaussian(m * lda, 31 * m + n);
+                    var c = new double[m * m];
+                    SymmetricGram.AAt(a, m, n, lda, c);
+                    AssertLowerClose(Reference(a, m, n, lda, false), c, m, 1, $"AAt w{width} {m}x{n}");
+                    var d = new double[n * n];
+                    SymmetricGram.AtA(a, m, n, lda, d);
+                    AssertLowerClose(Reference(a, m, n, lda, true), d, n, 1, $"AtA w{width} {m}x{n}");
+                }
+            });
+    }
+
+    [Test]
+    public void AAtAndAtA_FloatEdgeShapesEveryWidth_EqualWidenedDoubleGram()
+    {
+        foreach (int width in TestMatrices.Widths())
+            TestMatrices.AtWidth(width, () =>
+            {
+                foreach (var (m, n) in EdgeShapes)
+                {
+                    var a = TestMatrices.Gaussian(m * n, 7 * m + n).Select(x => (float)x).ToArray();
+                    var ad = a.Select(x => (double)x).ToArray();
+                    var c = new double[m * m]; var cd = new double[m * m];
+                    SymmetricGram.AAt(a, m, n, n, c);
+                    SymmetricGram.AAt(ad, m, n, n, cd);
+                    Assert.That(c, Is.EqualTo(cd), $"AAt w{width} {m}x{n}");
+                    var t = new double[n * n]; var td = new double[n * n];
+                    SymmetricGram.AtA(a, m, n, n, t);
+                    SymmetricGram.AtA(ad, m, n, n, td);
+                    Assert.That(t, Is.EqualTo(td), $"AtA w{width} {m}x{n}");
+                }
+            });
+    }
+
+    [Test]
+    public void AAt_SweepShapeStridedView_EigenvaluesMatchLapackSingularValuesSquared()
+    {
+        if (!Oracles.Lapack.Available) Assert.Ignore("LAPACKE not installed");
+        // A 70×333 column block of a 70×999 matrix (row stride 999), as the sweep's groups are.
+        int m = 70, n = 333, total = 999;
+        var f = TestMatrices.Gaussian(m * total, 12);
+        var block = new double[m * n];
+        for (int i = 0; i < m; i++) f.AsSpan(i * total + n, n).CopyTo(block.AsSpan(i * n, n));
+        var c = new double[m * m];
+        SymmetricGram.AAt(f.AsSpan(n), m, n, total, c);
+        SymmetricGram.MirrorLower(c, m);
+        var eig = Oracles.Lapack.EigenValues(c, m);
+        var sv = Oracles.Lapack.SingularValues(block, m, n);
+        for (int i = 0; i < m; i++)
+            Assert.That(eig[i], Is.EqualTo(sv[i] * sv[i]).Within(1e-11 * sv[0] * sv[0]), $"λ{i}");
+    }
+
+    [Test]
+    public void AAtAndAtA_ConcurrentCalls_BitIdenticalToSequential()
+    {
+        int m = 96, n = 611;
+        var a = TestMatrices.Gaussian(m * n, 21);
+        var row = new double[m * m]; var col = new double[n * n];
+        SymmetricGram.AAt(a, m, n, n, row);
+        SymmetricGram.AtA(a, m, n, n, col);
+        var rows = new double[4][]; var cols = new double[4][];
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+        {
+            rows[i] = new double[m * m]; cols[i] = new double[n * n];
+            SymmetricGram.AAt(a, m, n, n, rows[i]);
+            SymmetricGram.AtA(a, m, n, n, cols[i]);
+        });
+        for (int i = 0; i < 4; i++)
+        {
+            Assert.That(rows[i], Is.EqualTo(row));
+            Assert.That(cols[i], Is.EqualTo(col));
+        }
+    }
+
     [Test]
     public void AAt_ViewTooShort_Throws()
     {
