@@ -60,50 +60,74 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
             tasks.Sort((a, b) => b.size != a.size ? b.size.CompareTo(a.size) : a.k != b.k ? a.k.CompareTo(b.k) : a.group.CompareTo(b.group));
 
             var sigma = ks.ToDictionary(k => k, k => new double[k * Math.Min(m, total / k)]);
-            // Longest-first from one shared counter (lock-free): each worker takes the next largest problem, so
+            // Longest-first from one shared counter (lock-free): each worker takes the next largest problems, so
             // the few big eigenproblems start first and the many small ones fill the tail. Parallel.For would
             // hand each worker a contiguous range, leaving one with all the big problems.
-            // A worker takes two problems and runs their tridiagonal stages interleaved (one thread, two independent
-            // division chains); the pair's results are bit-identical to solving each alone. The tail imbalance this
-            // could cause is absorbed by the next layer, which SpectrumSweep runs alongside.
-            int next = -1, workers = Workers(tasks.Count);
+            // A worker takes up to four problems and runs their tridiagonal stages interleaved (one thread, four
+            // independent division chains); each result is bit-identical to solving that problem alone, so which
+            // problems share a worker changes no bit. Near the end of the layer a worker takes fewer, so that the
+            // last problems still spread over the workers (the next layer, which SpectrumSweep runs alongside,
+            // absorbs the rest of the tail).
+            int next = 0, workers = Workers(tasks.Count);
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, _ =>
             {
-                for (int t = Interlocked.Increment(ref next); t < tasks.Count; t = Interlocked.Increment(ref next))
+                while (true)
                 {
-                    if (tasks.Count - t > 2)
-                    {
-                        int u = Interlocked.Increment(ref next);
-                        if (u < tasks.Count) { SolveTwo(t, u); continue; }
-                    }
-                    SolveOne(t);
+                    int left = tasks.Count - Volatile.Read(ref next);
+                    if (left <= 0) break;
+                    int want = left >= 4 * workers ? 4 : left >= 2 * workers ? 2 : 1;
+                    int end = Interlocked.Add(ref next, want);
+                    int first = end - want, count = Math.Min(end, tasks.Count) - first;
+                    if (count <= 0) break;
+                    if (count == 1) SolveOne(first);
+                    else SolveMany(first, count);
                 }
             });
 
             double norm = sigma[1].Length > 0 ? sigma[1][0] : 0;
             return groupCounts.Distinct().Order().Select(k => Curves(fold.Scheme, k, norm, sigma[k], Math.Min(m, total / k))).ToList();
 
+            // Problems first … first + count − 1 (count ≤ 4), their tridiagonal stages interleaved.
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            void SolveTwo(int t, int u)
+            void SolveMany(int first, int count)
             {
-                var (k1, i1, r1) = tasks[t];
-                var (k2, i2, r2) = tasks[u];
-                int len1 = r1 * r1 + GroupSpectra.ScratchLength(r1), len2 = r2 * r2 + GroupSpectra.ScratchLength(r2);
-                var gram = ArrayPool<double>.Shared.Rent(len1 + len2);
+                Span<int> n = stackalloc int[4];
+                Span<int> offset = stackalloc int[5];
+                for (int q = 0; q < 4; q++)
+                {
+                    n[q] = q < count ? tasks[first + q].size : 0;
+                    offset[q + 1] = offset[q] + n[q] * n[q] + GroupSpectra.ScratchLength(n[q]);
+                }
+                var buffer = ArrayPool<double>.Shared.Rent(offset[4]);
                 try
                 {
-                    var g1 = gram.AsSpan(0, r1 * r1);
-                    var g2 = gram.AsSpan(len1, r2 * r2);
-                    Assemble(k1, i1, r1, g1);
-                    Assemble(k2, i2, r2, g2);
-                    var s1 = sigma[k1].AsSpan(i1 * r1, r1);
-                    var s2 = sigma[k2].AsSpan(i2 * r2, r2);
-                    GroupSpectra.EigenvaluesPair(g1, r1, s1, gram.AsSpan(r1 * r1, GroupSpectra.ScratchLength(r1)),
-                        g2, r2, s2, gram.AsSpan(len1 + r2 * r2, GroupSpectra.ScratchLength(r2)));
-                    for (int q = 0; q < r1; q++) s1[q] = Math.Sqrt(Math.Max(s1[q], 0));
-                    for (int q = 0; q < r2; q++) s2[q] = Math.Sqrt(Math.Max(s2[q], 0));
+                    for (int q = 0; q < count; q++)
+                    {
+                        var (k, i, r) = tasks[first + q];
+                        Assemble(k, i, r, buffer.AsSpan(offset[q], r * r));
+                    }
+                    GroupSpectra.EigenvaluesQuad(n,
+                        Gram(buffer, offset, n, 0), Sigma(0), Scratch(buffer, offset, n, 0),
+                        Gram(buffer, offset, n, 1), Sigma(1), Scratch(buffer, offset, n, 1),
+                        Gram(buffer, offset, n, 2), Sigma(2), Scratch(buffer, offset, n, 2),
+                        Gram(buffer, offset, n, 3), Sigma(3), Scratch(buffer, offset, n, 3));
+                    for (int q = 0; q < count; q++)
+                    {
+                        var s = Sigma(q);
+                        for (int j = 0; j < s.Length; j++) s[j] = Math.Sqrt(Math.Max(s[j], 0));
+                    }
                 }
-                finally { ArrayPool<double>.Shared.Return(gram); }
+                finally { ArrayPool<double>.Shared.Return(buffer); }
+
+                static Span<double> Gram(double[] b, ReadOnlySpan<int> o, ReadOnlySpan<int> n, int q) => b.AsSpan(o[q], n[q] * n[q]);
+                static Span<double> Scratch(double[] b, ReadOnlySpan<int> o, ReadOnlySpan<int> n, int q) =>
+                    b.AsSpan(o[q] + n[q] * n[q], GroupSpectra.ScratchLength(n[q]));
+                Span<double> Sigma(int q)
+                {
+                    if (q >= count) return default;
+                    var (k, i, r) = tasks[first + q];
+                    return sigma[k].AsSpan(i * r, r);
+                }
             }
 
             void Assemble(int k, int i, int r, Span<double> g)

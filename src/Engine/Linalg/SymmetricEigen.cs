@@ -34,16 +34,10 @@ public static class SymmetricEigen
     /// <exception cref="ArgumentException">Spans too short, or a non-finite entry.</exception>
     public static void Values(Span<double> a, int n, Span<double> w, Span<double> scratch)
     {
-        Check(a.Length, n, w.Length, scratch.Length);
-        if (n == 0) return;
-        int shift = ScaleToUnit(a, n);
-        if (shift == int.MinValue) { w.Slice(0, n).Clear(); return; }
-        Span<double> e = scratch.Slice(HouseholderTridiagonal.ScratchLength(n), n);
-        Span<double> d = w.Slice(0, n);
-        HouseholderTridiagonal.Reduce(a, n, d, e, scratch, default, default);
-        TridiagonalEigen.Values(d, e, n);
-        d.Reverse();
-        for (int i = 0; i < n; i++) d[i] = Math.ScaleB(d[i], shift);
+        int shift = Prepare(a, n, w, scratch);
+        if (shift == int.MinValue) return;
+        TridiagonalEigen.Values(w, scratch.Slice(HouseholderTridiagonal.ScratchLength(n), n), n);
+        Complete(w, n, shift);
     }
 
     /// <summary>
@@ -53,21 +47,41 @@ public static class SymmetricEigen
     public static void ValuesPair(Span<double> a1, int n1, Span<double> w1, Span<double> scratch1,
         Span<double> a2, int n2, Span<double> w2, Span<double> scratch2)
     {
-        Check(a1.Length, n1, w1.Length, scratch1.Length);
-        Check(a2.Length, n2, w2.Length, scratch2.Length);
-        int shift1 = n1 == 0 ? int.MinValue : ScaleToUnit(a1, n1);
-        int shift2 = n2 == 0 ? int.MinValue : ScaleToUnit(a2, n2);
-        if (shift1 == int.MinValue) { w1.Slice(0, n1).Clear(); n1 = 0; }
-        if (shift2 == int.MinValue) { w2.Slice(0, n2).Clear(); n2 = 0; }
-        Span<double> e1 = scratch1.Slice(HouseholderTridiagonal.ScratchLength(n1), n1), d1 = w1.Slice(0, n1);
-        Span<double> e2 = scratch2.Slice(HouseholderTridiagonal.ScratchLength(n2), n2), d2 = w2.Slice(0, n2);
-        if (n1 > 0) HouseholderTridiagonal.Reduce(a1, n1, d1, e1, scratch1, default, default);
-        if (n2 > 0) HouseholderTridiagonal.Reduce(a2, n2, d2, e2, scratch2, default, default);
-        TridiagonalEigen.ValuesPair(d1, e1, n1, d2, e2, n2);
-        d1.Reverse();
-        for (int i = 0; i < n1; i++) d1[i] = Math.ScaleB(d1[i], shift1);
-        d2.Reverse();
-        for (int i = 0; i < n2; i++) d2[i] = Math.ScaleB(d2[i], shift2);
+        int shift1 = Prepare(a1, n1, w1, scratch1);
+        int shift2 = Prepare(a2, n2, w2, scratch2);
+        int m1 = shift1 == int.MinValue ? 0 : n1, m2 = shift2 == int.MinValue ? 0 : n2;
+        TridiagonalEigen.ValuesPair(w1, m1 > 0 ? OffDiagonal(scratch1, m1) : default, m1,
+            w2, m2 > 0 ? OffDiagonal(scratch2, m2) : default, m2);
+        if (m1 > 0) Complete(w1, n1, shift1);
+        if (m2 > 0) Complete(w2, n2, shift2);
+    }
+
+    /// <summary>
+    /// First stage of <see cref="Values(Span{double}, int, Span{double}, Span{double})"/>: checks, scales and
+    /// reduces <paramref name="a"/> to the tridiagonal (diagonal in w, off-diagonal in <see cref="OffDiagonal"/> of
+    /// scratch). Returns the power-of-two scale, or <see cref="int.MinValue"/> when there is nothing left to do
+    /// (n = 0, or a zero matrix: w is then all zeros).
+    /// </summary>
+    internal static int Prepare(Span<double> a, int n, Span<double> w, Span<double> scratch)
+    {
+        Check(a.Length, n, w.Length, scratch.Length);
+        if (n == 0) return int.MinValue;
+        int shift = ScaleToUnit(a, n);
+        if (shift == int.MinValue) { w.Slice(0, n).Clear(); return shift; }
+        HouseholderTridiagonal.Reduce(a, n, w.Slice(0, n), OffDiagonal(scratch, n), scratch, default, default);
+        return shift;
+    }
+
+    /// <summary>Where <see cref="Prepare"/> leaves the off-diagonal of order n in scratch.</summary>
+    internal static Span<double> OffDiagonal(Span<double> scratch, int n) =>
+        scratch.Slice(HouseholderTridiagonal.ScratchLength(n), n);
+
+    /// <summary>Last stage: ascending tridiagonal eigenvalues in w become the descending, unscaled eigenvalues.</summary>
+    internal static void Complete(Span<double> w, int n, int shift)
+    {
+        var d = w.Slice(0, n);
+        d.Reverse();
+        for (int i = 0; i < n; i++) d[i] = Math.ScaleB(d[i], shift);
     }
 
     internal static void Check(int aLength, int n, int wLength, int scratchLength)

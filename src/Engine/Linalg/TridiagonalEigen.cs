@@ -9,7 +9,11 @@ namespace Alds.Engine.Linalg;
 /// </summary>
 /// <remarks>
 /// <see cref="Values"/> is the Pal–Walker–Kahan root-free QL/QR iteration of LAPACK dsterf (block splitting,
-/// per-block scaling, QL or QR chosen by which end is smaller); absolute error ≈ eps·‖T‖.
+/// per-block scaling, QL or QR chosen by which end is smaller; a QR block runs as QL on the reversed block,
+/// which is the same arithmetic); precision contract: backward stable, each eigenvalue within a few·n·eps·‖T‖
+/// (the dsterf bound; the results are dsterf's operations in dsterf's order).
+/// <see cref="ValuesPair"/> and <see cref="ValuesQuad"/> interleave independent matrices, bit-identical to
+/// <see cref="Values"/> on each.
 /// <see cref="ValuesAndVectors"/> is the implicit QL of EISPACK tql2; its rotations act on rows of Zᵀ
 /// so they vectorise.
 /// </remarks>
@@ -20,116 +24,250 @@ internal static class TridiagonalEigen
 
     /// <summary>Eigenvalues of T = tridiag(e, d, e) into d, ascending; e (length ≥ n−1) is destroyed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Values(Span<double> d, Span<double> e, int n)
+    public static unsafe void Values(Span<double> d, Span<double> e, int n)
     {
         if (n <= 1) return;
-        var a = new Pwk(n);
-        while (a.Advance(d, e)) SweepOne(ref a, d, e);
+        Check(d, e, n);
+        fixed (double* pd = d, pe = e)
+        {
+            Lane* lanes = stackalloc Lane[1];
+            lanes[0] = new Lane(pd, pe, n, e.Length);
+            Run(lanes, 1);
+        }
         d.Slice(0, n).Sort();
     }
 
     /// <summary>
-    /// <see cref="Values"/> of two independent tridiagonals at once: their QL/QR sweeps run in lockstep in one loop,
-    /// so the division chain of one overlaps that of the other. Every operation on each matrix is the one
-    /// <see cref="Values"/> performs, so the results are bit-identical to two separate calls.
+    /// <see cref="Values"/> of two independent tridiagonals at once (see <see cref="ValuesQuad"/>): results
+    /// bit-identical to two separate calls.
+    /// </summary>
+    public static void ValuesPair(Span<double> d1, Span<double> e1, int n1, Span<double> d2, Span<double> e2, int n2) =>
+        ValuesQuad(d1, e1, n1, d2, e2, n2, default, default, 0, default, default, 0);
+
+    /// <summary>
+    /// <see cref="Values"/> of up to four independent tridiagonals at once (an order ≤ 1 leaves its slot idle).
+    /// Each matrix runs its own stream of QL/QR steps; the streams advance in lockstep in one loop, so the
+    /// division chains of up to four matrices overlap on one core. When a sweep of one matrix ends, that matrix
+    /// alone takes its next control-flow decision and rejoins the loop, so the interleaving does not depend on
+    /// the other matrices' sweep lengths. Every arithmetic operation on each matrix is the one <see cref="Values"/>
+    /// performs, in the same order, so the results are bit-identical to separate calls.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ValuesPair(Span<double> d1, Span<double> e1, int n1, Span<double> d2, Span<double> e2, int n2)
+    public static unsafe void ValuesQuad(Span<double> d1, Span<double> e1, int n1, Span<double> d2, Span<double> e2, int n2,
+        Span<double> d3, Span<double> e3, int n3, Span<double> d4, Span<double> e4, int n4)
     {
-        if (n1 <= 1) { Values(d2, e2, n2); return; }
-        if (n2 <= 1) { Values(d1, e1, n1); return; }
-        var a = new Pwk(n1);
-        var b = new Pwk(n2);
-        bool moreA = a.Advance(d1, e1), moreB = b.Advance(d2, e2);
-        while (moreA && moreB)
+        if (n1 > 1) Check(d1, e1, n1);
+        if (n2 > 1) Check(d2, e2, n2);
+        if (n3 > 1) Check(d3, e3, n3);
+        if (n4 > 1) Check(d4, e4, n4);
+        fixed (double* pd1 = d1, pe1 = e1, pd2 = d2, pe2 = e2, pd3 = d3, pe3 = e3, pd4 = d4, pe4 = e4)
         {
-            SweepTwo(ref a, d1, e1, ref b, d2, e2);
-            moreA = a.Advance(d1, e1);
-            moreB = b.Advance(d2, e2);
+            Lane* lanes = stackalloc Lane[4];
+            int count = 0;
+            if (n1 > 1) lanes[count++] = new Lane(pd1, pe1, n1, e1.Length);
+            if (n2 > 1) lanes[count++] = new Lane(pd2, pe2, n2, e2.Length);
+            if (n3 > 1) lanes[count++] = new Lane(pd3, pe3, n3, e3.Length);
+            if (n4 > 1) lanes[count++] = new Lane(pd4, pe4, n4, e4.Length);
+            Run(lanes, count);
         }
-        while (moreA) { SweepOne(ref a, d1, e1); moreA = a.Advance(d1, e1); }
-        while (moreB) { SweepOne(ref b, d2, e2); moreB = b.Advance(d2, e2); }
-        d1.Slice(0, n1).Sort();
-        d2.Slice(0, n2).Sort();
+        if (n1 > 1) d1.Slice(0, n1).Sort();
+        if (n2 > 1) d2.Slice(0, n2).Sort();
+        if (n3 > 1) d3.Slice(0, n3).Sort();
+        if (n4 > 1) d4.Slice(0, n4).Sort();
+    }
+
+    private static void Check(Span<double> d, Span<double> e, int n)
+    {
+        if (d.Length < n) throw new ArgumentException($"diagonal holds {d.Length}; order {n} needs {n}", nameof(d));
+        if (e.Length < n - 1) throw new ArgumentException($"off-diagonal holds {e.Length}; order {n} needs {n - 1}", nameof(e));
     }
 
     /// <summary>
-    /// One PWK sweep, direction-free: step j reads e[er], d[dr] and writes d[dr − step] and (j &gt; 0) e at the
-    /// previous read position, with er, dr moving by <c>step</c> (−1 for QL, +1 for QR).
+    /// One matrix's state: the dsterf control flow plus the running registers of its current QL sweep, which
+    /// reads e[I], d[I] and writes e[I+1], d[I+1] as I moves down; Rem steps are left.
+    /// </summary>
+    private unsafe struct Lane(double* d, double* e, int n, int eLength)
+    {
+        public readonly double* D = d, E = e;
+        public readonly int N = n, ELength = eLength;
+        public Pwk Pwk = new(n);
+        public int I, Rem;
+        public double Sigma, C, S, Gamma, P;
+    }
+
+    /// <summary>Runs <paramref name="count"/> (≤ 4) lanes to completion, keeping every live lane in the lockstep loop.</summary>
+    private static unsafe void Run(Lane* lanes, int count)
+    {
+        int active = 0;
+        for (int i = 0; i < count; i++)
+            if (Begin(ref lanes[i])) lanes[active++] = lanes[i];
+        while (active > 0)
+        {
+            switch (active)
+            {
+                case 4: Steps4(ref lanes[0], ref lanes[1], ref lanes[2], ref lanes[3]); break;
+                case 3: Steps3(ref lanes[0], ref lanes[1], ref lanes[2]); break;
+                case 2: Steps2(ref lanes[0], ref lanes[1]); break;
+                default: Steps1(ref lanes[0]); break;
+            }
+            // Top down, so a lane moved into slot i has been looked at already.
+            for (int i = active - 1; i >= 0; i--)
+            {
+                if (lanes[i].Rem != 0) continue;
+                End(ref lanes[i]);
+                if (!Begin(ref lanes[i])) lanes[i] = lanes[--active];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs the control flow to the next sweep and takes that sweep's first step (which, unlike the others,
+    /// stores no off-diagonal); false when the matrix is done.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe bool Begin(ref Lane a)
+    {
+        while (true)
+        {
+            if (!a.Pwk.Advance(new Span<double>(a.D, a.N), new Span<double>(a.E, a.ELength))) return false;
+            int i = a.Pwk.First;
+            double sigma = a.Pwk.Sigma, c = 1, gamma = a.Pwk.Gamma, p = gamma * gamma;
+            double bb = a.E[i];
+            double r = p + bb;
+            double oldc = c;
+            double rp = r / p;
+            c = p / r;
+            double s = bb / r;
+            double oldgam = gamma;
+            double alpha = a.D[i];
+            gamma = c * (alpha - sigma) - s * oldgam;
+            a.D[i + 1] = oldgam + (alpha - gamma);
+            p = c != 0 ? gamma * (gamma * rp) : oldc * bb;
+            a.I = i - 1; a.Rem = a.Pwk.Length - 1;
+            a.Sigma = sigma; a.C = c; a.S = s; a.Gamma = gamma; a.P = p;
+            if (a.Rem > 0) return true;
+            End(ref a);
+        }
+    }
+
+    private static unsafe void End(ref Lane a)
+    {
+        a.E[a.I + 1] = a.S * a.P;
+        a.D[a.I + 1] = a.Sigma + a.Gamma;
+    }
+
+    /// <summary>
+    /// Step j of a QL sweep whose positions are addressed from bases eb, db (read [j], write [j+1]): the
+    /// dsterf step with p = γ²/c computed as γ·(γ·(r/p)), so both quotients depend only on r and p and issue
+    /// together (the serial chain per step holds one division instead of two).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SweepOne(ref Pwk st, Span<double> dSpan, Span<double> eSpan)
-    {
-        ref double d = ref MemoryMarshal.GetReference(dSpan);
-        ref double e = ref MemoryMarshal.GetReference(eSpan);
-        int step = st.Step, er = st.ERead, dr = st.DRead;
-        double sigma = st.Sigma, c = 1, s = 0, gamma = st.Gamma, p = gamma * gamma;
-        for (int j = 0; j < st.Length; j++, er += step, dr += step)
-            Step(ref d, ref e, j, er, dr, step, sigma, ref c, ref s, ref gamma, ref p);
-        Unsafe.Add(ref e, er - step) = s * p;
-        Unsafe.Add(ref d, dr - step) = sigma + gamma;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SweepTwo(ref Pwk a, Span<double> d1, Span<double> e1, ref Pwk b, Span<double> d2, Span<double> e2)
-    {
-        ref double da = ref MemoryMarshal.GetReference(d1);
-        ref double ea = ref MemoryMarshal.GetReference(e1);
-        ref double db = ref MemoryMarshal.GetReference(d2);
-        ref double eb = ref MemoryMarshal.GetReference(e2);
-        int stepA = a.Step, erA = a.ERead, drA = a.DRead, stepB = b.Step, erB = b.ERead, drB = b.DRead;
-        double sigmaA = a.Sigma, cA = 1, sA = 0, gammaA = a.Gamma, pA = gammaA * gammaA;
-        double sigmaB = b.Sigma, cB = 1, sB = 0, gammaB = b.Gamma, pB = gammaB * gammaB;
-        int both = Math.Min(a.Length, b.Length), j = 0;
-        for (; j < both; j++, erA += stepA, drA += stepA, erB += stepB, drB += stepB)
-        {
-            Step(ref da, ref ea, j, erA, drA, stepA, sigmaA, ref cA, ref sA, ref gammaA, ref pA);
-            Step(ref db, ref eb, j, erB, drB, stepB, sigmaB, ref cB, ref sB, ref gammaB, ref pB);
-        }
-        for (int k = j; k < a.Length; k++, erA += stepA, drA += stepA)
-            Step(ref da, ref ea, k, erA, drA, stepA, sigmaA, ref cA, ref sA, ref gammaA, ref pA);
-        for (int k = j; k < b.Length; k++, erB += stepB, drB += stepB)
-            Step(ref db, ref eb, k, erB, drB, stepB, sigmaB, ref cB, ref sB, ref gammaB, ref pB);
-        Unsafe.Add(ref ea, erA - stepA) = sA * pA;
-        Unsafe.Add(ref da, drA - stepA) = sigmaA + gammaA;
-        Unsafe.Add(ref eb, erB - stepB) = sB * pB;
-        Unsafe.Add(ref db, drB - stepB) = sigmaB + gammaB;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step(ref double d, ref double e, int j, int er, int dr, int step, double sigma,
+    private static unsafe void Step(double* eb, double* db, nint j, double sigma,
         ref double c, ref double s, ref double gamma, ref double p)
     {
-        double bb = Unsafe.Add(ref e, er);
+        double bb = eb[j];
         double r = p + bb;
-        if (j != 0) Unsafe.Add(ref e, er - step) = s * r;
+        eb[j + 1] = s * r;
         double oldc = c;
-        // Both quotients depend only on r and p, so they issue together: the serial chain per step
-        // holds one division instead of dsterf's two (p = γ²/c = γ²·(r/p)).
         double rp = r / p;
         c = p / r;
         s = bb / r;
         double oldgam = gamma;
-        double alpha = Unsafe.Add(ref d, dr);
+        double alpha = db[j];
         gamma = c * (alpha - sigma) - s * oldgam;
-        Unsafe.Add(ref d, dr - step) = oldgam + (alpha - gamma);
+        db[j + 1] = oldgam + (alpha - gamma);
         p = c != 0 ? gamma * (gamma * rp) : oldc * bb;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Steps1(ref Lane a)
+    {
+        int k = a.Rem;
+        double* eA = a.E + (a.I - k + 1), dA = a.D + (a.I - k + 1);
+        double sgA = a.Sigma, cA = a.C, sA = a.S, gA = a.Gamma, pA = a.P;
+        for (nint j = k - 1; j >= 0; j--)
+            Step(eA, dA, j, sgA, ref cA, ref sA, ref gA, ref pA);
+        a.C = cA; a.S = sA; a.Gamma = gA; a.P = pA; a.I -= k; a.Rem = 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Steps2(ref Lane a, ref Lane b)
+    {
+        int k = Math.Min(a.Rem, b.Rem);
+        double* eA = a.E + (a.I - k + 1), dA = a.D + (a.I - k + 1);
+        double* eB = b.E + (b.I - k + 1), dB = b.D + (b.I - k + 1);
+        double sgA = a.Sigma, cA = a.C, sA = a.S, gA = a.Gamma, pA = a.P;
+        double sgB = b.Sigma, cB = b.C, sB = b.S, gB = b.Gamma, pB = b.P;
+        for (nint j = k - 1; j >= 0; j--)
+        {
+            Step(eA, dA, j, sgA, ref cA, ref sA, ref gA, ref pA);
+            Step(eB, dB, j, sgB, ref cB, ref sB, ref gB, ref pB);
+        }
+        a.C = cA; a.S = sA; a.Gamma = gA; a.P = pA; a.I -= k; a.Rem -= k;
+        b.C = cB; b.S = sB; b.Gamma = gB; b.P = pB; b.I -= k; b.Rem -= k;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Steps3(ref Lane a, ref Lane b, ref Lane c)
+    {
+        int k = Math.Min(a.Rem, Math.Min(b.Rem, c.Rem));
+        double* eA = a.E + (a.I - k + 1), dA = a.D + (a.I - k + 1);
+        double* eB = b.E + (b.I - k + 1), dB = b.D + (b.I - k + 1);
+        double* eC = c.E + (c.I - k + 1), dC = c.D + (c.I - k + 1);
+        double sgA = a.Sigma, cA = a.C, sA = a.S, gA = a.Gamma, pA = a.P;
+        double sgB = b.Sigma, cB = b.C, sB = b.S, gB = b.Gamma, pB = b.P;
+        double sgC = c.Sigma, cC = c.C, sC = c.S, gC = c.Gamma, pC = c.P;
+        for (nint j = k - 1; j >= 0; j--)
+        {
+            Step(eA, dA, j, sgA, ref cA, ref sA, ref gA, ref pA);
+            Step(eB, dB, j, sgB, ref cB, ref sB, ref gB, ref pB);
+            Step(eC, dC, j, sgC, ref cC, ref sC, ref gC, ref pC);
+        }
+        a.C = cA; a.S = sA; a.Gamma = gA; a.P = pA; a.I -= k; a.Rem -= k;
+        b.C = cB; b.S = sB; b.Gamma = gB; b.P = pB; b.I -= k; b.Rem -= k;
+        c.C = cC; c.S = sC; c.Gamma = gC; c.P = pC; c.I -= k; c.Rem -= k;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Steps4(ref Lane a, ref Lane b, ref Lane c, ref Lane d)
+    {
+        int k = Math.Min(Math.Min(a.Rem, b.Rem), Math.Min(c.Rem, d.Rem));
+        double* eA = a.E + (a.I - k + 1), dA = a.D + (a.I - k + 1);
+        double* eB = b.E + (b.I - k + 1), dB = b.D + (b.I - k + 1);
+        double* eC = c.E + (c.I - k + 1), dC = c.D + (c.I - k + 1);
+        double* eD = d.E + (d.I - k + 1), dD = d.D + (d.I - k + 1);
+        double sgA = a.Sigma, cA = a.C, sA = a.S, gA = a.Gamma, pA = a.P;
+        double sgB = b.Sigma, cB = b.C, sB = b.S, gB = b.Gamma, pB = b.P;
+        double sgC = c.Sigma, cC = c.C, sC = c.S, gC = c.Gamma, pC = c.P;
+        double sgD = d.Sigma, cD = d.C, sD = d.S, gD = d.Gamma, pD = d.P;
+        for (nint j = k - 1; j >= 0; j--)
+        {
+            Step(eA, dA, j, sgA, ref cA, ref sA, ref gA, ref pA);
+            Step(eB, dB, j, sgB, ref cB, ref sB, ref gB, ref pB);
+            Step(eC, dC, j, sgC, ref cC, ref sC, ref gC, ref pC);
+            Step(eD, dD, j, sgD, ref cD, ref sD, ref gD, ref pD);
+        }
+        a.C = cA; a.S = sA; a.Gamma = gA; a.P = pA; a.I -= k; a.Rem -= k;
+        b.C = cB; b.S = sB; b.Gamma = gB; b.P = pB; b.I -= k; b.Rem -= k;
+        c.C = cC; c.S = sC; c.Gamma = gC; c.P = pC; c.I -= k; c.Rem -= k;
+        d.C = cD; d.S = sD; d.Gamma = gD; d.P = pD; d.I -= k; d.Rem -= k;
+    }
+
     /// <summary>
-    /// The control flow of LAPACK dsterf (block splitting, scaling, deflation, QL or QR) as a resumable state:
-    /// <see cref="Advance"/> runs until the next sweep is due (described by Step, ERead, DRead, Length, Sigma,
-    /// Gamma) or all blocks are done; the caller runs the sweep and calls Advance again.
+    /// The control flow of LAPACK dsterf (block splitting, scaling, deflation) as a resumable state:
+    /// <see cref="Advance"/> runs until the next QL sweep is due (rows First down to First − Length + 1, shift
+    /// Sigma, start Gamma) or all blocks are done; the caller runs the sweep and calls Advance again.
+    /// Where dsterf would run QR on a block (its last diagonal entry smaller than its first), the block is
+    /// reversed in place and run as QL: the QR iteration is the QL iteration on the reversed block, operation
+    /// for operation, so the eigenvalues are the same bits and only one sweep direction is needed.
     /// </summary>
     private struct Pwk(int n)
     {
-        private enum Phase { NextBlock, Ql, Qr }
-
         private readonly int n = n, nmaxit = 30 * n;
-        private int jtot, l1, l, m, lsv, lend, lendsv, iscale;
+        private int jtot, l1, l, m, lsv, lend, iscale;
         private double anorm;
-        private Phase phase;
-        public int Step, ERead, DRead, Length;
+        private bool inBlock;
+        public int First, Length;
         public double Sigma, Gamma;
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -139,14 +277,10 @@ internal static class TridiagonalEigen
             double ssfmax = Math.Sqrt(1 / SafeMin) / 3;
             double ssfmin = Math.Sqrt(SafeMin) / eps2;
             double p, rte, sigma, r;
-            switch (phase)
-            {
-                case Phase.Ql: goto QlLoop;
-                case Phase.Qr: goto QrLoop;
-            }
+            if (inBlock) goto QlLoop;
 
         NextBlock:
-            phase = Phase.NextBlock;
+            inBlock = false;
             if (l1 > n - 1) return false;
             if (l1 > 0) e[l1 - 1] = 0;
             for (m = l1; m < n - 1; m++)
@@ -159,7 +293,7 @@ internal static class TridiagonalEigen
             }
             m = n - 1;
         Split:
-            l = l1; lsv = l; lend = m; lendsv = lend; l1 = m + 1;
+            l = l1; lsv = l; lend = m; l1 = m + 1;
             if (lend == l) goto NextBlock;
 
             anorm = 0;
@@ -171,11 +305,14 @@ internal static class TridiagonalEigen
             else if (anorm < ssfmin) { iscale = 2; Scale(d, e, l, lend, ssfmin / anorm); }
             for (int i = l; i < lend; i++) e[i] *= e[i];
 
-            if (Math.Abs(d[lend]) < Math.Abs(d[l])) { lend = lsv; l = lendsv; }
-            if (lend < l) goto QrLoop;
+            if (Math.Abs(d[lend]) < Math.Abs(d[l]))
+            {
+                d.Slice(l, lend - l + 1).Reverse();
+                e.Slice(l, lend - l).Reverse();
+            }
+            inBlock = true;
 
         QlLoop:
-            phase = Phase.Ql;
             m = lend;
             if (l != lend)
                 for (int i = l; i < lend; i++)
@@ -199,48 +336,16 @@ internal static class TridiagonalEigen
             r = Hypot1(sigma);
             sigma = p - rte / (sigma + Math.CopySign(r, sigma));
             // Sweep i = m−1 … l: reads e[i], d[i]; writes d[i+1], e[i+1]; then e[l], d[l].
-            Sigma = sigma; Gamma = d[m] - sigma; Step = -1; ERead = m - 1; DRead = m - 1; Length = m - l;
+            Sigma = sigma; Gamma = d[m] - sigma; First = m - 1; Length = m - l;
             return true;
         QlFound:
             d[l] = p;
             l++;
             if (l <= lend) goto QlLoop;
-            goto BlockDone;
-
-        QrLoop:
-            phase = Phase.Qr;
-            m = lend;
-            for (int i = l; i >= lend + 1; i--)
-                if (Math.Abs(e[i - 1]) <= eps2 * Math.Abs(d[i] * d[i - 1])) { m = i; break; }
-            if (m > lend) e[m - 1] = 0;
-            p = d[l];
-            if (m == l) goto QrFound;
-            if (m == l - 1)
-            {
-                rte = Math.Sqrt(e[l - 1]);
-                Eigen2(d[l], rte, d[l - 1], out d[l], out d[l - 1]);
-                e[l - 1] = 0;
-                l -= 2;
-                if (l >= lend) goto QrLoop;
-                goto BlockDone;
-            }
-            if (jtot == nmaxit) goto BlockDone;
-            jtot++;
-            rte = Math.Sqrt(e[l - 1]);
-            sigma = (d[l - 1] - p) / (2 * rte);
-            r = Hypot1(sigma);
-            sigma = p - rte / (sigma + Math.CopySign(r, sigma));
-            // Sweep i = m … l−1: reads e[i], d[i+1]; writes d[i], e[i−1]; then e[l−1], d[l].
-            Sigma = sigma; Gamma = d[m] - sigma; Step = 1; ERead = m; DRead = m + 1; Length = l - m;
-            return true;
-        QrFound:
-            d[l] = p;
-            l--;
-            if (l >= lend) goto QrLoop;
 
         BlockDone:
-            if (iscale == 1) for (int i = lsv; i <= lendsv; i++) d[i] *= anorm / ssfmax;
-            if (iscale == 2) for (int i = lsv; i <= lendsv; i++) d[i] *= anorm / ssfmin;
+            if (iscale == 1) for (int i = lsv; i <= lend; i++) d[i] *= anorm / ssfmax;
+            if (iscale == 2) for (int i = lsv; i <= lend; i++) d[i] *= anorm / ssfmin;
             if (jtot < nmaxit) goto NextBlock;
             throw new ArithmeticException($"tridiagonal QL/QR did not converge in {nmaxit} iterations (order {n})");
         }

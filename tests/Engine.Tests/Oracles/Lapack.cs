@@ -14,7 +14,25 @@ internal static unsafe class Lapack
     [DllImport(Lib, EntryPoint = "LAPACKE_dsyevd")]
     private static extern int dsyevd(int layout, byte jobz, byte uplo, int n, double* a, int lda, double* w);
 
+    [DllImport(Lib, EntryPoint = "LAPACKE_dsterf")]
+    private static extern int dsterf(int n, double* d, double* e);
+
     public static bool Available => File.Exists(Lib);
+
+    /// <summary>Eigenvalues (ascending) of the symmetric tridiagonal with diagonal d and off-diagonal e, by dsterf.</summary>
+    public static double[] TridiagonalEigenValues(ReadOnlySpan<double> d, ReadOnlySpan<double> e)
+    {
+        int n = d.Length;
+        var dd = d.ToArray();
+        var ee = new double[Math.Max(n, 1)];
+        e.Slice(0, Math.Max(n - 1, 0)).CopyTo(ee);
+        fixed (double* pd = dd, pe = ee)
+        {
+            int info = dsterf(n, pd, pe);
+            if (info != 0) throw new InvalidOperationException($"dsterf info {info}");
+        }
+        return dd;
+    }
 
     /// <summary>Singular values (descending) of an m×n row-major matrix, by dgesdd with jobz = 'N'.</summary>
     public static double[] SingularValues(ReadOnlySpan<double> g, int m, int n)
