@@ -79,9 +79,21 @@ public static class SpectrumSweep
     {
         var keys = new List<UInt128>();
         cacheKeys = keys;
-        var weight = new double[layer.Params];
-        source.ReadWeight(layer, weight);
-        EnsureFinite(source.Path, layer, weight);
+        // Pooled: a fresh array per layer is zeroed, page-faulted in and, being large, collected by full GCs.
+        var rented = System.Buffers.ArrayPool<double>.Shared.Rent(checked((int)layer.Params));
+        try
+        {
+            var weight = rented.AsSpan(0, (int)layer.Params);
+            source.ReadWeight(layer, weight);
+            EnsureFinite(source.Path, layer, weight);
+            return new LayerAnalysis(layer, Analyze(backend, options, layer, weight, keys));
+        }
+        finally { System.Buffers.ArrayPool<double>.Shared.Return(rented); }
+    }
+
+    private static List<SchemeOption> Analyze(ISpectralBackend backend, SweepOptions options, LayerSpec layer, ReadOnlySpan<double> weight,
+        List<UInt128> keys)
+    {
         var result = new List<SchemeOption>();
         foreach (var scheme in GroupCounts.Schemes(layer, options.Schemes))
         {
@@ -101,7 +113,7 @@ public static class SpectrumSweep
             }
             else result.AddRange(backend.AnalyzeLayer(layer, weight, [scheme], ks));
         }
-        return new LayerAnalysis(layer, result);
+        return result;
     }
 
     /// <summary>NaN or infinity in a weight: refuse, naming the tensor and the first bad element.</summary>

@@ -1,3 +1,4 @@
+using System.IO.MemoryMappedFiles;
 using Alds.Engine.Layers;
 using Alds.Engine.Tensors;
 using Google.Protobuf;
@@ -11,7 +12,8 @@ namespace Alds.Engine.Models;
 /// element type the engine knows (others are listed in <see cref="Skipped"/> and cannot be read);
 /// <see cref="Layers"/> are the Conv (group = 1), Gemm and MatMul nodes whose weight is an initializer
 /// used by that node only. Data comes from <c>raw_data</c>, the typed fields, or external files next to
-/// the model. The whole protobuf is held in memory (<see cref="Model"/>), for the graph rewriter.
+/// the model. Initializers' <c>raw_data</c> stays in the file until read (see <see cref="OnnxSkeleton"/>);
+/// the whole protobuf (<see cref="Model"/>) is parsed on first use, for the graph rewriter.
 /// Reads may run concurrently as long as nobody modifies <see cref="Model"/>.
 /// </summary>
 public sealed class OnnxModelSource : IModelSource
@@ -20,6 +22,8 @@ public sealed class OnnxModelSource : IModelSource
 
     private readonly Dictionary<string, Initializer> _initializers;
     private readonly string _directory;
+    private readonly ModelProto _skeleton;
+    private readonly Lazy<ModelProto> _model;
 
     /// <summary>Opens and validates <paramref name="path"/>; layers are filtered by <paramref name="filter"/>.</summary>
     /// <exception cref="ModelFormatException">The file is missing, unreadable, not an ONNX model, or inconsistent.</exception>
@@ -27,16 +31,19 @@ public sealed class OnnxModelSource : IModelSource
     {
         ArgumentNullException.ThrowIfNull(path);
         Path = path;
-        Model = Parse(path);
+        (_skeleton, var rawData) = Parse(path);
+        _model = rawData is null ? new Lazy<ModelProto>(_skeleton) : new Lazy<ModelProto>(() => ParseWhole(path));
         _directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        string fullPath = System.IO.Path.GetFullPath(path);
 
-        var graph = Model.Graph;
+        var graph = _skeleton.Graph;
         _initializers = new Dictionary<string, Initializer>(StringComparer.Ordinal);
         var tensors = new List<TensorEntry>();
         var unsupported = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var proto in graph.Initializer)
+        for (int i = 0; i < graph.Initializer.Count; i++)
         {
-            var init = Describe(proto);
+            var proto = graph.Initializer[i];
+            var init = Describe(proto, fullPath, rawData?[i] ?? default);
             if (!_initializers.TryAdd(proto.Name, init))
                 throw Error($"initializer '{proto.Name}' is defined twice");
             if (init.Entry is null)
@@ -70,16 +77,18 @@ public sealed class OnnxModelSource : IModelSource
             skipped.Add(new SkippedTensor(sparse.Values?.Name ?? "", "sparse initializer (not supported)"));
         Skipped = skipped;
 
-        OpsetVersion = Model.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 0;
+        OpsetVersion = _skeleton.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 0;
     }
 
     public string Path { get; }
 
-    /// <summary>The parsed model; the source's lists describe it as it was when opened.</summary>
-    public ModelProto Model { get; }
+    /// <summary>The whole parsed model, weights included (parsed again on first use when the source was opened
+    /// without its <c>raw_data</c>); the source's lists describe it as it was when opened.</summary>
+    /// <exception cref="ModelFormatException">The file cannot be read again or no longer parses.</exception>
+    public ModelProto Model => _model.Value;
 
     /// <summary>The model's ONNX IR version.</summary>
-    public long IrVersion => Model.IrVersion;
+    public long IrVersion => _skeleton.IrVersion;
 
     /// <summary>The opset version of the default (<c>ai.onnx</c>) domain; 0 when the model imports none.</summary>
     public long OpsetVersion { get; }
@@ -134,7 +143,7 @@ public sealed class OnnxModelSource : IModelSource
             case Storage.Raw:
                 FloatDecoding.ToFloat64(proto.RawData.Span, entry.DType, destination);
                 break;
-            case Storage.External:
+            case Storage.External or Storage.Embedded:
                 ReadExternal(init, destination);
                 break;
             case Storage.Typed when entry.DType == DType.F32:
@@ -170,7 +179,7 @@ public sealed class OnnxModelSource : IModelSource
             case Storage.Raw:
                 destination.Write(proto.RawData.Span);
                 return;
-            case Storage.External:
+            case Storage.External or Storage.Embedded:
                 try
                 {
                     using var stream = new FileStream(init.ExternalPath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -186,7 +195,7 @@ public sealed class OnnxModelSource : IModelSource
                 }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                 {
-                    throw Error($"initializer '{tensor}': cannot read external data '{init.ExternalPath}' ({OneLine(ex.Message)})", ex);
+                    throw Error($"initializer '{tensor}': cannot read {init.DataName} ({OneLine(ex.Message)})", ex);
                 }
                 return;
         }
@@ -240,21 +249,43 @@ public sealed class OnnxModelSource : IModelSource
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw Error($"initializer '{init.Proto.Name}': cannot read external data '{init.ExternalPath}' ({OneLine(ex.Message)})", ex);
+            throw Error($"initializer '{init.Proto.Name}': cannot read {init.DataName} ({OneLine(ex.Message)})", ex);
         }
     }
 
-    private static ModelProto Parse(string path)
+    /// <summary>The model without its initializers' raw_data, and where those lie in the file (null: the whole model,
+    /// when the file is not plain wire format and the parser must judge it).</summary>
+    private static (ModelProto Model, List<TensorPayload>? RawData) Parse(string path)
     {
-        ModelProto model;
+        var (model, rawData) = Read(path, bytes => OnnxSkeleton.Split(bytes) is var (skeleton, ranges)
+            ? (ModelProto.Parser.ParseFrom(skeleton), ranges)
+            : (ModelProto.Parser.ParseFrom(bytes), (List<TensorPayload>?)null));
+        return (Validated(path, model), rawData);
+    }
+
+    private static ModelProto ParseWhole(string path) => Validated(path, Read(path, ModelProto.Parser.ParseFrom));
+
+    private static ModelProto Validated(string path, ModelProto model)
+    {
+        if (model.IrVersion <= 0)
+            throw new ModelFormatException($"{path}: not an ONNX model (no ir_version)");
+        if (model.Graph is null)
+            throw new ModelFormatException($"{path}: ONNX model has no graph");
+        return model;
+    }
+
+    private delegate T SpanParser<T>(ReadOnlySpan<byte> bytes);
+
+    private static T Read<T>(string path, SpanParser<T> parse)
+    {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1);
             if (stream.Length > int.MaxValue)
                 throw new ModelFormatException($"{path}: larger than 2 GB, the protobuf limit (ONNX keeps such weights in external data)");
             if (stream.Length == 0)
                 throw new ModelFormatException($"{path}: not an ONNX model (empty file)");
-            model = ModelProto.Parser.ParseFrom(stream);
+            return ReadMapped(stream, parse);
         }
         catch (InvalidProtocolBufferException ex)
         {
@@ -268,14 +299,21 @@ public sealed class OnnxModelSource : IModelSource
         {
             throw new ModelFormatException($"{path}: cannot read file ({OneLine(ex.Message)})", ex);
         }
-        if (model.IrVersion <= 0)
-            throw new ModelFormatException($"{path}: not an ONNX model (no ir_version)");
-        if (model.Graph is null)
-            throw new ModelFormatException($"{path}: ONNX model has no graph");
-        return model;
     }
 
-    private Initializer Describe(TensorProto proto)
+    // From one contiguous span the parser copies each field once, straight from the page cache; from a Stream it
+    // reads large fields in 4 KiB chunks and concatenates them. The mapping is released before the model is used.
+    private static unsafe T ReadMapped<T>(FileStream stream, SpanParser<T> parse)
+    {
+        using var map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+        using var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+        byte* pointer = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        try { return parse(new ReadOnlySpan<byte>(pointer + view.PointerOffset, (int)stream.Length)); }
+        finally { view.SafeMemoryMappedViewHandle.ReleasePointer(); }
+    }
+
+    private Initializer Describe(TensorProto proto, string file, TensorPayload inFile)
     {
         string name = proto.Name;
         if (string.IsNullOrEmpty(name))
@@ -298,13 +336,19 @@ public sealed class OnnxModelSource : IModelSource
 
         if (proto.DataLocation == TensorProto.Types.DataLocation.External)
             return DescribeExternal(proto, entry, bytes);
+        if (inFile.Raw is { } range)
+        {
+            if (range.Length != bytes)
+                throw Error($"initializer '{name}': raw_data has {range.Length} bytes, {dtype} {entry.ShapeText} needs {bytes}");
+            return new Initializer(proto, entry, Storage.Embedded) { ByteLength = bytes, ExternalPath = file, ExternalOffset = range.Offset };
+        }
         if (!proto.RawData.IsEmpty)
         {
             if (proto.RawData.Length != bytes)
                 throw Error($"initializer '{name}': raw_data has {proto.RawData.Length} bytes, {dtype} {entry.ShapeText} needs {bytes}");
             return new Initializer(proto, entry, Storage.Raw) { ByteLength = bytes };
         }
-        long typed = TypedCount(proto, dtype.Value);
+        long typed = TypedCount(proto, dtype.Value) + (inFile.Packed?.Length ?? 0) / (dtype == DType.F64 ? 8 : 4);
         long expected = dtype.Value switch
         {
             DType.C64 => checked(2 * count),
@@ -313,6 +357,9 @@ public sealed class OnnxModelSource : IModelSource
         };
         if (typed != expected)
             throw Error($"initializer '{name}': {TypedFieldName(dtype.Value)} holds {typed} values, {dtype} {entry.ShapeText} needs {expected}");
+        // A single packed float_data / double_data has exactly the little-endian bytes of raw_data.
+        if (inFile.Packed is { } packed)
+            return new Initializer(proto, entry, Storage.Embedded) { ByteLength = bytes, ExternalPath = file, ExternalOffset = packed.Offset };
         return new Initializer(proto, entry, Storage.Typed) { ByteLength = bytes };
     }
 
@@ -408,12 +455,15 @@ public sealed class OnnxModelSource : IModelSource
     // One line whatever the names in the model hold.
     private ModelFormatException Error(string what, Exception? inner = null) => new($"{Path}: {what}".ReplaceLineEndings(" "), inner);
 
-    private enum Storage { Raw, Typed, External }
+    // Embedded: raw_data or packed float_data/double_data left in the model file (read like external data, from ExternalPath at ExternalOffset).
+    private enum Storage { Raw, Typed, External, Embedded }
 
     private sealed record Initializer(TensorProto Proto, TensorEntry? Entry, Storage Storage)
     {
         public long ByteLength { get; init; }
         public string? ExternalPath { get; init; }
         public long ExternalOffset { get; init; }
+
+        public string DataName => Storage == Storage.Embedded ? $"tensor data in '{ExternalPath}'" : $"external data '{ExternalPath}'";
     }
 }
