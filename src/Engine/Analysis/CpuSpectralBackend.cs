@@ -18,9 +18,6 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
 {
     public string Name => "cpu";
 
-    /// <summary>Every call works on its own buffers: layers may overlap.</summary>
-    public bool AllowsConcurrentLayers => true;
-
     public IReadOnlyList<SchemeOption> AnalyzeLayer(LayerSpec layer, ReadOnlySpan<double> weight, IReadOnlyList<int> schemes, IReadOnlyList<int> groupCounts)
     {
         var options = new List<SchemeOption>();

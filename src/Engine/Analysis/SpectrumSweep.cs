@@ -23,7 +23,7 @@ public sealed record SweepOptions(IReadOnlyList<int> Schemes, int MaxGroups = in
 }
 
 /// <summary>
-/// Runs a spectral backend over every compressible layer of a model, at most two layers' working sets at a time.
+/// Runs a spectral backend over every compressible layer of a model, one layer's working set at a time.
 /// </summary>
 public static class SpectrumSweep
 {
@@ -32,36 +32,17 @@ public static class SpectrumSweep
     {
         var selected = Enumerable.Range(0, source.Layers.Count).Where(i => i % options.Shard.Count == options.Shard.Index).ToArray();
         var results = new (LayerAnalysis analysis, IReadOnlyList<UInt128> keys)[selected.Length];
-        // Where the backend allows it, the next layer is analysed while the current one finishes, so that every
-        // core stays busy at layer boundaries. At most two layers' working sets are alive; each layer's numbers
-        // do not depend on the overlap.
-        bool overlap = backend.AllowsConcurrentLayers;
-        Task<(LayerAnalysis, IReadOnlyList<UInt128>)> Start(int index) => Task.Run(() =>
-        {
-            var analysis = AnalyzeLayer(source, backend, options, source.Layers[index], out var layerKeys);
-            return (analysis, layerKeys);
-        });
-        Task<(LayerAnalysis, IReadOnlyList<UInt128>)>? ahead = null;
+        // One layer at a time: its weight, fold and Grams are the only working set beyond the model file; the
+        // backend parallelises within the layer. (Overlapping consecutive layers was measured at most ~5% faster on
+        // the embedded ResNet18 once the four-problem interleave balanced the layer tails.)
         for (int s = 0; s < selected.Length; s++)
         {
             cancel.ThrowIfCancellationRequested();
             options.Cancel.ThrowIfCancellationRequested();
             int index = selected[s];
             progress?.Report((index, source.Layers.Count, source.Layers[index].Name));
-            if (!overlap)
-            {
-                var analysis = AnalyzeLayer(source, backend, options, source.Layers[index], out var layerKeys);
-                results[s] = (analysis, layerKeys);
-                continue;
-            }
-            var current = ahead ?? Start(index);
-            ahead = s + 1 < selected.Length ? Start(selected[s + 1]) : null;
-            try { results[s] = current.GetAwaiter().GetResult(); }
-            catch
-            {
-                try { ahead?.Wait(); } catch (AggregateException) { } // never leave a layer running behind an error
-                throw;
-            }
+            var analysis = AnalyzeLayer(source, backend, options, source.Layers[index], out var layerKeys);
+            results[s] = (analysis, layerKeys);
         }
         var layers = results.Select(r => r.analysis).ToList();
         var keys = selected.Select((index, s) => (source.Layers[index], results[s].keys)).ToList();

@@ -9,7 +9,7 @@ public sealed record SkippedTensor(string Name, string Reason);
 /// <summary>
 /// A model file opened for reading: its tensors, the compressible layers found in it,
 /// and access to their weights in canonical layout. Implementations never modify the file, and reads may run
-/// on several threads at once (the sweep and the factoriser overlap layers).
+/// on several threads at once (the factoriser overlaps layers).
 /// </summary>
 public interface IModelSource : IDisposable
 {

@@ -8,7 +8,7 @@ namespace Alds.Engine.Tests.Analysis;
 public class SpectrumSweepTests
 {
     [Test]
-    public void Run_OverlappingLayers_SameOrderAndBitsAsOneLayerAtATime()
+    public void Run_FourLayers_OneLayerInFlightAndSameBitsAsEachLayerAlone()
     {
         var dir = Directory.CreateTempSubdirectory("alds-sweep-").FullName;
         try
@@ -24,7 +24,10 @@ public class SpectrumSweepTests
             w.WriteTo(path);
             using var source = ModelSources.Open(path);
             using var backend = new CpuSpectralBackend();
-            var swept = SpectrumSweep.Run(source, backend, SweepOptions.AllSchemes);
+            var counting = new InFlightCounter(backend);
+            var swept = SpectrumSweep.Run(source, counting, SweepOptions.AllSchemes);
+            Assert.That(counting.Calls, Is.GreaterThanOrEqualTo(source.Layers.Count));
+            Assert.That(counting.MaxInFlight, Is.EqualTo(1), "one layer's working set at a time");
             Assert.That(swept.Layers.Select(l => l.Layer.Name), Is.EqualTo(source.Layers.Select(l => l.Name)));
             for (int l = 0; l < source.Layers.Count; l++)
             {
@@ -38,5 +41,29 @@ public class SpectrumSweepTests
             }
         }
         finally { Directory.Delete(dir, true); }
+    }
+
+    /// <summary>Counts how many layer analyses run at once.</summary>
+    private sealed class InFlightCounter(ISpectralBackend inner) : ISpectralBackend
+    {
+        private int _inFlight;
+        public int MaxInFlight;
+        public int Calls;
+        public string Name => inner.Name;
+
+        public IReadOnlyList<SchemeOption> AnalyzeLayer(Alds.Engine.Layers.LayerSpec layer, ReadOnlySpan<double> weight, IReadOnlyList<int> schemes, IReadOnlyList<int> groupCounts)
+        {
+            int now = Interlocked.Increment(ref _inFlight);
+            Interlocked.Increment(ref Calls);
+            lock (this) MaxInFlight = Math.Max(MaxInFlight, now);
+            try
+            {
+                Thread.Sleep(5); // widen the window in which an overlapping call would be seen
+                return inner.AnalyzeLayer(layer, weight, schemes, groupCounts);
+            }
+            finally { Interlocked.Decrement(ref _inFlight); }
+        }
+
+        public void Dispose() { }
     }
 }
