@@ -63,8 +63,7 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
             // A worker takes up to four problems and runs their tridiagonal stages interleaved (one thread, four
             // independent division chains); each result is bit-identical to solving that problem alone, so which
             // problems share a worker changes no bit. Near the end of the layer a worker takes fewer, so that the
-            // last problems still spread over the workers (the next layer, which SpectrumSweep runs alongside,
-            // absorbs the rest of the tail).
+            // last problems still spread over the workers.
             int next = 0, workers = Workers(tasks.Count);
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, _ =>
             {
