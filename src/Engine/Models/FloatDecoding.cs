@@ -13,6 +13,11 @@ internal static class FloatDecoding
             throw new ArgumentException($"{source.Length} bytes do not hold {destination.Length} {type} values");
         switch (type)
         {
+            case DType.F32 when BitConverter.IsLittleEndian:
+                // Vectorised widening: per-element reads made this the serial part of every layer (~15 ms per 9 MB).
+                System.Numerics.Tensors.TensorPrimitives.ConvertChecked<float, double>(
+                    System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(source), destination);
+                break;
             case DType.F32:
                 for (int i = 0; i < destination.Length; i++)
                     destination[i] = BinaryPrimitives.ReadSingleLittleEndian(source[(4 * i)..]);
