@@ -97,11 +97,7 @@ public class OnnxSkeletonTests
     {
         // TensorProto { name = "w"; raw_data = 4 bytes; raw_data = "" } inside a graph: protobuf keeps the last (empty).
         var tensor = new List<byte> { 8 << 3 | 2, 1, (byte)'w', 9 << 3 | 2, 4, 1, 2, 3, 4, 9 << 3 | 2, 0 };
-        var graph = new List<byte> { 5 << 3 | 2, (byte)tensor.Count };
-        graph.AddRange(tensor);
-        var model = new List<byte> { 1 << 3, 3, 7 << 3 | 2, (byte)graph.Count };
-        model.AddRange(graph);
-        var bytes = model.ToArray();
+        var bytes = ModelWithTensor(tensor);
 
         var (skeleton, ranges) = OnnxSkeleton.Split(bytes)!.Value;
 
@@ -115,11 +111,7 @@ public class OnnxSkeletonTests
     {
         // float_data occurring twice concatenates: it is left to the parser rather than split.
         var tensor = new List<byte> { 2 << 3, 1, 4 << 3 | 2, 4, 0, 0, 128, 63, 4 << 3 | 2, 4, 0, 0, 0, 64 };
-        var graph = new List<byte> { 5 << 3 | 2, (byte)tensor.Count };
-        graph.AddRange(tensor);
-        var model = new List<byte> { 1 << 3, 3, 7 << 3 | 2, (byte)graph.Count };
-        model.AddRange(graph);
-        var bytes = model.ToArray();
+        var bytes = ModelWithTensor(tensor);
 
         var (skeleton, ranges) = OnnxSkeleton.Split(bytes)!.Value;
 
@@ -132,5 +124,15 @@ public class OnnxSkeletonTests
     {
         byte[] bytes = [1 << 3, 3, 20 << 3 | 3, 20 << 3 | 4];
         Assert.That(OnnxSkeleton.Split(bytes), Is.Null);
+    }
+
+    /// <summary>ModelProto { ir_version = 3; graph { initializer = tensor } }, tensor short enough for one-byte lengths.</summary>
+    private static byte[] ModelWithTensor(List<byte> tensor)
+    {
+        var graph = new List<byte> { 5 << 3 | 2, (byte)tensor.Count };
+        graph.AddRange(tensor);
+        var model = new List<byte> { 1 << 3, 3, 7 << 3 | 2, (byte)graph.Count };
+        model.AddRange(graph);
+        return model.ToArray();
     }
 }
