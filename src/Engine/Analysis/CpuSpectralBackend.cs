@@ -18,25 +18,44 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
 {
     public string Name => "cpu";
 
-    public IReadOnlyList<SchemeOption> AnalyzeLayer(LayerSpec layer, ReadOnlySpan<double> weight, IReadOnlyList<int> schemes, IReadOnlyList<int> groupCounts)
+    public unsafe IReadOnlyList<SchemeOption> AnalyzeLayer(LayerSpec layer, ReadOnlySpan<double> weight, IReadOnlyList<int> schemes, IReadOnlyList<int> groupCounts)
     {
         var options = new List<SchemeOption>();
-        // Pooled: a fresh array per layer would be zeroed and page-faulted in again for every layer.
-        var folded = ArrayPool<double>.Shared.Rent(checked((int)layer.Params));
+        int length = checked((int)layer.Params);
+        double[]? folded = null;
         try
         {
-            foreach (var scheme in schemes)
-            {
-                var fold = new Fold(scheme, layer.Out, layer.In, layer.Kh, layer.Kw);
-                fold.Apply(weight, folded);
-                options.AddRange(AnalyzeFold(fold, folded, groupCounts));
-            }
+            fixed (double* w = weight)
+                foreach (var scheme in schemes)
+                {
+                    var fold = new Fold(scheme, layer.Out, layer.In, layer.Kh, layer.Kw);
+                    if (scheme == FoldScheme.KernelEncode)
+                    {
+                        // The identity fold: the weight itself is the folded matrix (no copy, no second buffer).
+                        options.AddRange(AnalyzeFold(fold, new Folded(w, length), groupCounts));
+                        continue;
+                    }
+                    // Pooled: a fresh array per layer would be zeroed and page-faulted in again for every layer.
+                    folded ??= ArrayPool<double>.Shared.Rent(length);
+                    fold.Apply(weight, folded);
+                    fixed (double* f = folded)
+                        options.AddRange(AnalyzeFold(fold, new Folded(f, length), groupCounts));
+                }
         }
-        finally { ArrayPool<double>.Shared.Return(folded); }
+        finally { if (folded is not null) ArrayPool<double>.Shared.Return(folded); }
         return options;
     }
 
-    private List<SchemeOption> AnalyzeFold(Fold fold, double[] f, IReadOnlyList<int> groupCounts)
+    /// <summary>The folded matrix, pinned by the caller for the duration of <see cref="AnalyzeFold"/>.</summary>
+    private readonly unsafe struct Folded(double* start, int length)
+    {
+        private readonly nint _start = (nint)start;
+
+        /// <summary>From element <paramref name="offset"/> to the end.</summary>
+        public ReadOnlySpan<double> From(int offset) => new((double*)_start + offset, length - offset);
+    }
+
+    private List<SchemeOption> AnalyzeFold(Fold fold, Folded f, IReadOnlyList<int> groupCounts)
     {
         int m = fold.Rows, total = fold.Columns;
         var ks = groupCounts.Append(1).Distinct().Order().ToArray(); // k = 1 always: it gives σ_1(F)
@@ -157,14 +176,14 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
         Math.Max(1, Math.Min(tasks, maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount));
 
     /// <summary>Grams of the <paramref name="k"/> column blocks: row side <c>m×m</c> or column side <c>n×n</c>.</summary>
-    private double[][] GramLevel(double[] f, int m, int total, int k, bool rowSide)
+    private double[][] GramLevel(Folded f, int m, int total, int k, bool rowSide)
     {
         int n = total / k, size = rowSide ? m : n;
         var level = new double[k][];
         Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
         {
             level[i] = ArrayPool<double>.Shared.Rent(size * size);
-            var block = f.AsSpan(i * n);
+            var block = f.From(i * n);
             if (rowSide) GroupSpectra.RowGram(block, m, n, total, level[i]);
             else GroupSpectra.ColumnGram(block, m, n, total, level[i]);
         });
@@ -172,10 +191,10 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AssembleRowGram(double[] f, int m, int total, int k, int i, int fine, double[][] level, Span<double> g)
+    private static void AssembleRowGram(Folded f, int m, int total, int k, int i, int fine, double[][] level, Span<double> g)
     {
         int n = total / k;
-        if (fine % k != 0) { GroupSpectra.RowGram(f.AsSpan(i * n), m, n, total, g); return; }
+        if (fine % k != 0) { GroupSpectra.RowGram(f.From(i * n), m, n, total, g); return; }
         int per = fine / k;
         for (int a = 0; a < m; a++) // lower triangles only: the upper ones are never written
         {
@@ -187,10 +206,10 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AssembleColGram(double[] f, int m, int total, int k, int i, int coarse, double[][] level, Span<double> g)
+    private static void AssembleColGram(Folded f, int m, int total, int k, int i, int coarse, double[][] level, Span<double> g)
     {
         int n = total / k;
-        if (k % coarse != 0) { GroupSpectra.ColumnGram(f.AsSpan(i * n), m, n, total, g); return; }
+        if (k % coarse != 0) { GroupSpectra.ColumnGram(f.From(i * n), m, n, total, g); return; }
         int per = k / coarse, nc = total / coarse, offset = (i % per) * n;
         var source = level[i / per];
         for (int a = 0; a < n; a++)
