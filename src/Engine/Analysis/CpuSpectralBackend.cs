@@ -108,35 +108,45 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
             {
                 Span<int> n = stackalloc int[4];
                 Span<int> offset = stackalloc int[5];
+                Span<int> shifts = stackalloc int[4];
+                int largest = 0;
                 for (int q = 0; q < 4; q++)
                 {
                     n[q] = q < count ? tasks[first + q].size : 0;
-                    offset[q + 1] = offset[q] + n[q] * n[q] + GroupSpectra.ScratchLength(n[q]);
+                    largest = Math.Max(largest, n[q]);
+                    offset[q + 1] = offset[q] + GroupSpectra.ScratchLength(n[q]);
                 }
-                var buffer = ArrayPool<double>.Shared.Rent(offset[4]);
+                // One Gram buffer for the four problems: each is assembled and reduced while it is still in cache;
+                // only its tridiagonal form (in w and the scratch) waits for the interleaved stage.
+                var gram = ArrayPool<double>.Shared.Rent(largest * largest);
+                var scratch = ArrayPool<double>.Shared.Rent(offset[4]);
                 try
                 {
-                    for (int q = 0; q < count; q++)
+                    for (int q = 0; q < 4; q++)
                     {
+                        if (q >= count) { shifts[q] = int.MinValue; continue; }
                         var (k, i, r) = tasks[first + q];
-                        Assemble(k, i, r, buffer.AsSpan(offset[q], r * r));
+                        var g = gram.AsSpan(0, r * r);
+                        Assemble(k, i, r, g);
+                        shifts[q] = GroupSpectra.Reduce(g, r, Sigma(q), Scratch(scratch, offset, n, q));
                     }
-                    GroupSpectra.EigenvaluesQuad(n,
-                        Gram(buffer, offset, n, 0), Sigma(0), Scratch(buffer, offset, n, 0),
-                        Gram(buffer, offset, n, 1), Sigma(1), Scratch(buffer, offset, n, 1),
-                        Gram(buffer, offset, n, 2), Sigma(2), Scratch(buffer, offset, n, 2),
-                        Gram(buffer, offset, n, 3), Sigma(3), Scratch(buffer, offset, n, 3));
+                    GroupSpectra.FinishQuad(n, shifts,
+                        Sigma(0), Scratch(scratch, offset, n, 0), Sigma(1), Scratch(scratch, offset, n, 1),
+                        Sigma(2), Scratch(scratch, offset, n, 2), Sigma(3), Scratch(scratch, offset, n, 3));
                     for (int q = 0; q < count; q++)
                     {
                         var s = Sigma(q);
                         for (int j = 0; j < s.Length; j++) s[j] = Math.Sqrt(Math.Max(s[j], 0));
                     }
                 }
-                finally { ArrayPool<double>.Shared.Return(buffer); }
+                finally
+                {
+                    ArrayPool<double>.Shared.Return(gram);
+                    ArrayPool<double>.Shared.Return(scratch);
+                }
 
-                static Span<double> Gram(double[] b, ReadOnlySpan<int> o, ReadOnlySpan<int> n, int q) => b.AsSpan(o[q], n[q] * n[q]);
                 static Span<double> Scratch(double[] b, ReadOnlySpan<int> o, ReadOnlySpan<int> n, int q) =>
-                    b.AsSpan(o[q] + n[q] * n[q], GroupSpectra.ScratchLength(n[q]));
+                    b.AsSpan(o[q], GroupSpectra.ScratchLength(n[q]));
                 Span<double> Sigma(int q)
                 {
                     if (q >= count) return default;
