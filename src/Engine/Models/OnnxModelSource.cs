@@ -1,4 +1,5 @@
 using System.IO.MemoryMappedFiles;
+using Alds.Engine.IO;
 using Alds.Engine.Layers;
 using Alds.Engine.Tensors;
 using Google.Protobuf;
@@ -141,7 +142,7 @@ public sealed class OnnxModelSource : IModelSource
         switch (init.Storage)
         {
             case Storage.Raw:
-                FloatDecoding.ToFloat64(proto.RawData.Span, entry.DType, destination);
+                FloatCodec.Decode(entry.DType, proto.RawData.Span, destination);
                 break;
             case Storage.External or Storage.Embedded:
                 ReadExternal(init, destination);
@@ -156,11 +157,11 @@ public sealed class OnnxModelSource : IModelSource
                 break;
             case Storage.Typed when entry.DType == DType.F16:
                 for (int i = 0; i < destination.Length; i++)
-                    destination[i] = FloatDecoding.FromF16Bits((ushort)proto.Int32Data[i]);
+                    destination[i] = (double)BitConverter.UInt16BitsToHalf((ushort)proto.Int32Data[i]);
                 break;
             case Storage.Typed when entry.DType == DType.BF16:
                 for (int i = 0; i < destination.Length; i++)
-                    destination[i] = FloatDecoding.FromBF16Bits((ushort)proto.Int32Data[i]);
+                    destination[i] = FloatCodec.BFloat16ToSingle((ushort)proto.Int32Data[i]);
                 break;
             default:
                 throw new InvalidOperationException($"unexpected storage {init.Storage} for {entry.DType}");
@@ -244,7 +245,7 @@ public sealed class OnnxModelSource : IModelSource
                 int count = Math.Min(perChunk, destination.Length - done);
                 var bytes = buffer.AsSpan(0, count * size);
                 stream.ReadExactly(bytes);
-                FloatDecoding.ToFloat64(bytes, type, destination.Slice(done, count));
+                FloatCodec.Decode(type, bytes, destination.Slice(done, count));
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
