@@ -20,8 +20,6 @@ internal interface ISimd<TV> where TV : struct
     static abstract TV Fnma(TV a, TV b, TV c);
     static abstract TV Add(TV a, TV b);
     static abstract double Sum(TV v);
-    /// <summary>x with lanes <paramref name="lanes"/> and above set to zero (lanes ≤ 0: all zero).</summary>
-    static abstract TV KeepFirst(TV x, int lanes);
 }
 
 internal readonly struct Simd512 : ISimd<Vector512<double>>
@@ -35,8 +33,6 @@ internal readonly struct Simd512 : ISimd<Vector512<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Fnma(Vector512<double> a, Vector512<double> b, Vector512<double> c) => Vector512.FusedMultiplyAdd(-a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> Add(Vector512<double> a, Vector512<double> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(Vector512<double> v) => Vector512.Sum(v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<double> KeepFirst(Vector512<double> x, int lanes) =>
-        Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Create(0.0, 1, 2, 3, 4, 5, 6, 7), Vector512.Create((double)lanes)), x, Vector512<double>.Zero);
 }
 
 internal readonly struct Simd256 : ISimd<Vector256<double>>
@@ -50,8 +46,6 @@ internal readonly struct Simd256 : ISimd<Vector256<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Fnma(Vector256<double> a, Vector256<double> b, Vector256<double> c) => Vector256.FusedMultiplyAdd(-a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Add(Vector256<double> a, Vector256<double> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(Vector256<double> v) => Vector256.Sum(v);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> KeepFirst(Vector256<double> x, int lanes) =>
-        Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Create(0.0, 1, 2, 3), Vector256.Create((double)lanes)), x, Vector256<double>.Zero);
 }
 
 /// <summary>Scalar fallback with the same contract (fused multiply-add via <see cref="Math.FusedMultiplyAdd"/>).</summary>
@@ -66,7 +60,6 @@ internal readonly struct Simd1 : ISimd<double>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Fnma(double a, double b, double c) => Math.FusedMultiplyAdd(-a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Add(double a, double b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double Sum(double v) => v;
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static double KeepFirst(double x, int lanes) => lanes > 0 ? x : 0.0;
 }
 
 /// <summary>Which vector width the kernels use on this machine.</summary>
