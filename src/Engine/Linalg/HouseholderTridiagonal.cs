@@ -190,10 +190,10 @@ internal static class HouseholderTridiagonal
             ref double r1 = ref Unsafe.Add(ref r0, ld);
             ref double r2 = ref Unsafe.Add(ref r1, ld);
             ref double r3 = ref Unsafe.Add(ref r2, ld);
-            TV nv0 = TOps.Splat(-Unsafe.Add(ref v, i)), nv1 = TOps.Splat(-Unsafe.Add(ref v, i + 1));
-            TV nv2 = TOps.Splat(-Unsafe.Add(ref v, i + 2)), nv3 = TOps.Splat(-Unsafe.Add(ref v, i + 3));
-            TV nw0 = TOps.Splat(-Unsafe.Add(ref w, i)), nw1 = TOps.Splat(-Unsafe.Add(ref w, i + 1));
-            TV nw2 = TOps.Splat(-Unsafe.Add(ref w, i + 2)), nw3 = TOps.Splat(-Unsafe.Add(ref w, i + 3));
+            TV nv0 = TOps.Splat(Unsafe.Add(ref v, i)), nv1 = TOps.Splat(Unsafe.Add(ref v, i + 1));
+            TV nv2 = TOps.Splat(Unsafe.Add(ref v, i + 2)), nv3 = TOps.Splat(Unsafe.Add(ref v, i + 3));
+            TV nw0 = TOps.Splat(Unsafe.Add(ref w, i)), nw1 = TOps.Splat(Unsafe.Add(ref w, i + 1));
+            TV nw2 = TOps.Splat(Unsafe.Add(ref w, i + 2)), nw3 = TOps.Splat(Unsafe.Add(ref w, i + 3));
             TV nu0 = TOps.Splat(Unsafe.Add(ref u, i)), nu1 = TOps.Splat(Unsafe.Add(ref u, i + 1));
             TV nu2 = TOps.Splat(Unsafe.Add(ref u, i + 2)), nu3 = TOps.Splat(Unsafe.Add(ref u, i + 3));
             TV acc0 = TOps.Zero, acc1 = TOps.Zero, acc2 = TOps.Zero, acc3 = TOps.Zero;
@@ -206,25 +206,25 @@ internal static class HouseholderTridiagonal
                 TV yv = TOps.Load(ref yj);
 
                 ref double a0 = ref Unsafe.Add(ref r0, j);
-                TV x0 = TOps.Fma(nw0, vj, TOps.Fma(nv0, wj, TOps.Load(ref a0)));
+                TV x0 = TOps.Fnma(nw0, vj, TOps.Fnma(nv0, wj, TOps.Load(ref a0)));
                 TOps.Store(x0, ref a0);
                 acc0 = TOps.Fma(x0, uj, acc0);
                 yv = TOps.Fma(nu0, x0, yv);
 
                 ref double a1 = ref Unsafe.Add(ref r1, j);
-                TV x1 = TOps.Fma(nw1, vj, TOps.Fma(nv1, wj, TOps.Load(ref a1)));
+                TV x1 = TOps.Fnma(nw1, vj, TOps.Fnma(nv1, wj, TOps.Load(ref a1)));
                 TOps.Store(x1, ref a1);
                 acc1 = TOps.Fma(x1, uj, acc1);
                 yv = TOps.Fma(nu1, x1, yv);
 
                 ref double a2 = ref Unsafe.Add(ref r2, j);
-                TV x2 = TOps.Fma(nw2, vj, TOps.Fma(nv2, wj, TOps.Load(ref a2)));
+                TV x2 = TOps.Fnma(nw2, vj, TOps.Fnma(nv2, wj, TOps.Load(ref a2)));
                 TOps.Store(x2, ref a2);
                 acc2 = TOps.Fma(x2, uj, acc2);
                 yv = TOps.Fma(nu2, x2, yv);
 
                 ref double a3 = ref Unsafe.Add(ref r3, j);
-                TV x3 = TOps.Fma(nw3, vj, TOps.Fma(nv3, wj, TOps.Load(ref a3)));
+                TV x3 = TOps.Fnma(nw3, vj, TOps.Fnma(nv3, wj, TOps.Load(ref a3)));
                 TOps.Store(x3, ref a3);
                 acc3 = TOps.Fma(x3, uj, acc3);
                 yv = TOps.Fma(nu3, x3, yv);
@@ -239,13 +239,13 @@ internal static class HouseholderTridiagonal
         for (; i < n; i++)
         {
             ref double row = ref Unsafe.Add(ref a, (nint)i * ld);
-            TV nvi = TOps.Splat(-Unsafe.Add(ref v, i)), nwi = TOps.Splat(-Unsafe.Add(ref w, i)), nui = TOps.Splat(Unsafe.Add(ref u, i));
+            TV nvi = TOps.Splat(Unsafe.Add(ref v, i)), nwi = TOps.Splat(Unsafe.Add(ref w, i)), nui = TOps.Splat(Unsafe.Add(ref u, i));
             TV acc = TOps.Zero;
             nint jEnd = i / count * count;
             for (nint j = jStart; j < jEnd; j += count)
             {
                 ref double aj = ref Unsafe.Add(ref row, j);
-                TV x = TOps.Fma(nwi, TOps.Load(ref Unsafe.Add(ref v, j)), TOps.Fma(nvi, TOps.Load(ref Unsafe.Add(ref w, j)), TOps.Load(ref aj)));
+                TV x = TOps.Fnma(nwi, TOps.Load(ref Unsafe.Add(ref v, j)), TOps.Fnma(nvi, TOps.Load(ref Unsafe.Add(ref w, j)), TOps.Load(ref aj)));
                 TOps.Store(x, ref aj);
                 acc = TOps.Fma(x, TOps.Load(ref Unsafe.Add(ref u, j)), acc);
                 ref double yj = ref Unsafe.Add(ref y, j);
