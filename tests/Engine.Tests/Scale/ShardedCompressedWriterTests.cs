@@ -9,22 +9,8 @@ using Alds.Engine.Tests.Models;
 namespace Alds.Engine.Tests.Scale;
 
 /// <summary>Sharded compressed output, against the single-file output of the same tensors and plan as the oracle.</summary>
-public class ShardedCompressedWriterTests
+public class ShardedCompressedWriterTests : ShardedCheckpointTest
 {
-    private TempDir _dir = null!;
-    private string _index = null!;
-    private string _single = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _dir = new TempDir();
-        _index = ScaleModels.WriteSharded(Path.Combine(_dir.Path, "ckpt"));
-        _single = ScaleModels.WriteSingle(_dir.File("single.safetensors"));
-    }
-
-    [TearDown] public void TearDown() => _dir.Dispose();
-
     private static Plan PlanOf(IModelSource source)
     {
         var analysis = SpectrumSweep.Run(source, new CpuSpectralBackend(), SweepOptions.SchemeZero);
@@ -34,10 +20,10 @@ public class ShardedCompressedWriterTests
     [Test]
     public void Write_ShardedInput_ShardsHoldTheirOwnTensorsCompressedWithAnIndex()
     {
-        using var source = (ShardedSafetensorsModelSource)ModelSources.Open(_index);
+        using var source = (ShardedSafetensorsModelSource)ModelSources.Open(IndexFile);
         var plan = PlanOf(source);
         Assert.That(plan.Layers.Count(l => l.Compressed), Is.GreaterThan(2), "the test needs compressed layers");
-        var output = _dir.File("out");
+        var output = Dir.File("out");
         CompressedModelWriter.Write(source, plan, output, OutputFormat.Safetensors);
 
         var index = Path.Combine(output, "model.safetensors.index.json");
@@ -80,17 +66,17 @@ public class ShardedCompressedWriterTests
     [Test]
     public void Write_ShardedInput_SameTensorBytesAndPlanAsSingleFileOutput()
     {
-        using var sharded = ModelSources.Open(_index);
-        using var single = ModelSources.Open(_single);
+        using var sharded = ModelSources.Open(IndexFile);
+        using var single = ModelSources.Open(SingleFile);
         var plan = PlanOf(single);
         Assert.That(PlanJson.Write(PlanOf(sharded)), Is.EqualTo(PlanJson.Write(plan)));
 
-        var measuredSharded = CompressedModelWriter.Write(sharded, plan, _dir.File("out/model.safetensors.index.json"), OutputFormat.Safetensors);
-        var measuredSingle = CompressedModelWriter.Write(single, plan, _dir.File("out.safetensors"), OutputFormat.Safetensors);
+        var measuredSharded = CompressedModelWriter.Write(sharded, plan, Dir.File("out/model.safetensors.index.json"), OutputFormat.Safetensors);
+        var measuredSingle = CompressedModelWriter.Write(single, plan, Dir.File("out.safetensors"), OutputFormat.Safetensors);
         Assert.That(PlanJson.Write(measuredSharded), Is.EqualTo(PlanJson.Write(measuredSingle)));
 
-        using var a = SafetensorsFile.Open(_dir.File("out.safetensors"));
-        using var b = ModelSources.Open(_dir.File("out"));
+        using var a = SafetensorsFile.Open(Dir.File("out.safetensors"));
+        using var b = ModelSources.Open(Dir.File("out"));
         Assert.That(b.Tensors.Select(t => t.Name).Order(StringComparer.Ordinal), Is.EqualTo(a.Tensors.Select(t => t.Name).Order(StringComparer.Ordinal)));
         foreach (var t in a.Tensors)
         {
@@ -103,9 +89,9 @@ public class ShardedCompressedWriterTests
     [Test]
     public void Write_RenameFailsHalfway_RemovesEverythingWritten()
     {
-        using var source = (ShardedSafetensorsModelSource)ModelSources.Open(_index);
+        using var source = (ShardedSafetensorsModelSource)ModelSources.Open(IndexFile);
         var plan = PlanOf(source);
-        var output = Directory.CreateDirectory(_dir.File("out")).FullName;
+        var output = Directory.CreateDirectory(Dir.File("out")).FullName;
         // A directory where the last shard must go: the first shards are renamed into place, then that rename fails.
         Directory.CreateDirectory(Path.Combine(output, source.Shards[^1].Name));
 
@@ -118,21 +104,21 @@ public class ShardedCompressedWriterTests
     [Test]
     public void Write_IntoTheInputDirectory_RefusedBeforeWriting()
     {
-        using var source = ModelSources.Open(_index);
+        using var source = ModelSources.Open(IndexFile);
         var plan = PlanOf(source);
-        var before = Directory.GetFiles(Path.GetDirectoryName(_index)!).ToDictionary(f => f, File.ReadAllBytes);
+        var before = Directory.GetFiles(Path.GetDirectoryName(IndexFile)!).ToDictionary(f => f, File.ReadAllBytes);
         Assert.Throws(Is.InstanceOf<ModelFormatException>().Or.InstanceOf<ArgumentException>(),
-            () => CompressedModelWriter.Write(source, plan, Path.GetDirectoryName(_index)!, OutputFormat.Safetensors));
+            () => CompressedModelWriter.Write(source, plan, Path.GetDirectoryName(IndexFile)!, OutputFormat.Safetensors));
         foreach (var (file, bytes) in before) Assert.That(File.ReadAllBytes(file), Is.EqualTo(bytes));
-        Assert.That(Directory.GetFiles(Path.GetDirectoryName(_index)!), Has.Length.EqualTo(before.Count));
+        Assert.That(Directory.GetFiles(Path.GetDirectoryName(IndexFile)!), Has.Length.EqualTo(before.Count));
     }
 
     [Test]
     public void Write_ShardedInputAsOnnx_Refused()
     {
-        using var source = ModelSources.Open(_index);
+        using var source = ModelSources.Open(IndexFile);
         var plan = PlanOf(source);
-        Assert.Throws(Is.InstanceOf<ModelFormatException>(), () => CompressedModelWriter.Write(source, plan, _dir.File("x.onnx"), OutputFormat.Onnx));
-        Assert.That(File.Exists(_dir.File("x.onnx")), Is.False);
+        Assert.Throws(Is.InstanceOf<ModelFormatException>(), () => CompressedModelWriter.Write(source, plan, Dir.File("x.onnx"), OutputFormat.Onnx));
+        Assert.That(File.Exists(Dir.File("x.onnx")), Is.False);
     }
 }

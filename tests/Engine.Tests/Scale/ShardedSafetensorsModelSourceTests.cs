@@ -5,31 +5,17 @@ using Alds.Engine.Tests.Models;
 namespace Alds.Engine.Tests.Scale;
 
 /// <summary>Reading a Hugging Face sharded checkpoint, against the same tensors in one file as the oracle.</summary>
-public class ShardedSafetensorsModelSourceTests
+public class ShardedSafetensorsModelSourceTests : ShardedCheckpointTest
 {
-    private TempDir _dir = null!;
-    private string _index = null!;
-    private string _single = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _dir = new TempDir();
-        _index = ScaleModels.WriteSharded(Path.Combine(_dir.Path, "ckpt"));
-        _single = ScaleModels.WriteSingle(_dir.File("single.safetensors"));
-    }
-
-    [TearDown] public void TearDown() => _dir.Dispose();
-
-    private string Shard(int i) => Path.Combine(_dir.Path, "ckpt", ScaleModels.ShardName(i, 3));
+    private string Shard(int i) => Path.Combine(Dir.Path, "ckpt", ScaleModels.ShardName(i, 3));
 
     [Test]
     public void Open_Directory_SameTensorsLayersAndWeightsAsOneFile()
     {
-        using var sharded = ModelSources.Open(Path.GetDirectoryName(_index)!);
-        using var single = ModelSources.Open(_single);
+        using var sharded = ModelSources.Open(Path.GetDirectoryName(IndexFile)!);
+        using var single = ModelSources.Open(SingleFile);
         Assert.That(sharded, Is.TypeOf<ShardedSafetensorsModelSource>());
-        Assert.That(sharded.Path, Is.EqualTo(_index));
+        Assert.That(sharded.Path, Is.EqualTo(IndexFile));
         Assert.That(sharded.Tensors.Select(t => t.Name).Order(), Is.EqualTo(single.Tensors.Select(t => t.Name).Order()));
         Assert.That(sharded.Layers, Is.EqualTo(single.Layers));
         Assert.That(sharded.Layers, Has.Count.EqualTo(8));
@@ -54,8 +40,8 @@ public class ShardedSafetensorsModelSourceTests
     [Test]
     public void ReadWeight_PositionalReads_EqualMappedReadsForEveryDType()
     {
-        using var source = ModelSources.Open(_single);
-        using var file = SafetensorsFile.Open(_single);
+        using var source = ModelSources.Open(SingleFile);
+        using var file = SafetensorsFile.Open(SingleFile);
         Assert.That(source.Layers.Select(l => file.Get(l.WeightTensor).DType).Distinct().Count(), Is.GreaterThanOrEqualTo(4));
         foreach (var layer in source.Layers)
         {
@@ -71,17 +57,17 @@ public class ShardedSafetensorsModelSourceTests
     [Test]
     public void Open_IndexPath_SameAsDirectory()
     {
-        using var byIndex = (ShardedSafetensorsModelSource)ModelSources.Open(_index);
+        using var byIndex = (ShardedSafetensorsModelSource)ModelSources.Open(IndexFile);
         Assert.That(byIndex.Shards.Select(s => s.Name), Is.EqualTo(Enumerable.Range(0, 3).Select(i => ScaleModels.ShardName(i, 3))));
         Assert.That(byIndex.ShardOf("block1.conv.weight").Name, Is.EqualTo(ScaleModels.ShardName(4 % 3, 3)));
-        using var single = SafetensorsFile.Open(_single);
+        using var single = SafetensorsFile.Open(SingleFile);
         Assert.That(byIndex.IndexMetadata["total_size"], Is.EqualTo(single.TensorInfos.Sum(t => t.ByteLength).ToString()));
     }
 
     [Test]
     public void Open_DirectoryWithoutIndex_OneLineError()
     {
-        var empty = Directory.CreateDirectory(_dir.File("empty")).FullName;
+        var empty = Directory.CreateDirectory(Dir.File("empty")).FullName;
         AssertRefused(empty, "empty", "model.safetensors.index.json");
     }
 
@@ -89,16 +75,16 @@ public class ShardedSafetensorsModelSourceTests
     public void Open_MissingShard_NamesTheShard()
     {
         File.Delete(Shard(1));
-        AssertRefused(_index, ScaleModels.ShardName(1, 3), "does not exist");
+        AssertRefused(IndexFile, ScaleModels.ShardName(1, 3), "does not exist");
     }
 
     [Test]
     public void Open_TensorMappedToWrongShard_NamesShardAndTensor()
     {
-        var map = ScaleModels.ReadWeightMap(_index);
+        var map = ScaleModels.ReadWeightMap(IndexFile);
         map["block1.conv.weight"] = ScaleModels.ShardName(0, 3); // it lives in shard 2 (index 1)
-        ScaleModels.WriteIndex(Path.GetDirectoryName(_index)!, map);
-        AssertRefused(_index, ScaleModels.ShardName(0, 3), "'block1.conv.weight'");
+        ScaleModels.WriteIndex(Path.GetDirectoryName(IndexFile)!, map);
+        AssertRefused(IndexFile, ScaleModels.ShardName(0, 3), "'block1.conv.weight'");
     }
 
     [Test]
@@ -108,17 +94,17 @@ public class ShardedSafetensorsModelSourceTests
         var writer = new SafetensorsWriter();
         ScaleModels.Declare(writer, ScaleModels.Tensors.Where((_, i) => i % 3 == 1).Append(ScaleModels.Tensors[0]));
         writer.WriteTo(Shard(1));
-        var error = AssertRefused(_index, ScaleModels.ShardName(1, 3), "'embed.weight'");
+        var error = AssertRefused(IndexFile, ScaleModels.ShardName(1, 3), "'embed.weight'");
         Assert.That(error, Does.Contain("also in shard"));
     }
 
     [Test]
     public void Open_TensorMissingFromWeightMap_Refused()
     {
-        var map = ScaleModels.ReadWeightMap(_index);
+        var map = ScaleModels.ReadWeightMap(IndexFile);
         map.Remove("head.fc1.bias");
-        ScaleModels.WriteIndex(Path.GetDirectoryName(_index)!, map);
-        AssertRefused(_index, "'head.fc1.bias'", "not in the weight map");
+        ScaleModels.WriteIndex(Path.GetDirectoryName(IndexFile)!, map);
+        AssertRefused(IndexFile, "'head.fc1.bias'", "not in the weight map");
     }
 
     [Test]
@@ -126,7 +112,7 @@ public class ShardedSafetensorsModelSourceTests
     {
         var bytes = File.ReadAllBytes(Shard(2));
         File.WriteAllBytes(Shard(2), bytes[..(bytes.Length - 10)]);
-        AssertRefused(_index, ScaleModels.ShardName(2, 3), "");
+        AssertRefused(IndexFile, ScaleModels.ShardName(2, 3), "");
     }
 
     [TestCase("not json", "not valid JSON")]
@@ -138,8 +124,8 @@ public class ShardedSafetensorsModelSourceTests
     [TestCase("{\"weight_map\": {\"a\": \"x.safetensors\", \"a\": \"y.safetensors\"}}", "twice")]
     public void Open_BadIndex_OneLineErrorNamingTheIndex(string json, string expected)
     {
-        File.WriteAllText(_index, json);
-        AssertRefused(_index, "model.safetensors.index.json", expected);
+        File.WriteAllText(IndexFile, json);
+        AssertRefused(IndexFile, "model.safetensors.index.json", expected);
     }
 
     private static string AssertRefused(string path, string names, string says)
