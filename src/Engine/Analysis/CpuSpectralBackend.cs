@@ -94,8 +94,7 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
                     int end = Interlocked.Add(ref next, want);
                     int first = end - want, count = Math.Min(end, tasks.Count) - first;
                     if (count <= 0) break;
-                    if (count == 1) SolveOne(first);
-                    else SolveMany(first, count);
+                    SolveMany(first, count);
                 }
             });
 
@@ -159,24 +158,6 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
             {
                 if (r == m) AssembleRowGram(f, m, total, k, i, rowFine, rowLevel, g);
                 else AssembleColGram(f, m, total, k, i, colCoarse, colLevel, g);
-            }
-
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called a few times per layer: tier-0 code would run most of a short sweep
-            void SolveOne(int t)
-            {
-                var (k, i, r) = tasks[t];
-                int n = total / k;
-                var gram = ArrayPool<double>.Shared.Rent(r * r + GroupSpectra.ScratchLength(r));
-                try
-                {
-                    var g = gram.AsSpan(0, r * r);
-                    if (r == m) AssembleRowGram(f, m, total, k, i, rowFine, rowLevel, g);
-                    else AssembleColGram(f, m, total, k, i, colCoarse, colLevel, g);
-                    var s = sigma[k].AsSpan(i * r, r);
-                    GroupSpectra.Eigenvalues(g, r, s, gram.AsSpan(r * r, GroupSpectra.ScratchLength(r)));
-                    for (int q = 0; q < r; q++) s[q] = Math.Sqrt(Math.Max(s[q], 0));
-                }
-                finally { ArrayPool<double>.Shared.Return(gram); }
             }
         }
         finally { foreach (var g in rowLevel.Concat(colLevel)) if (g is not null) ArrayPool<double>.Shared.Return(g); }
