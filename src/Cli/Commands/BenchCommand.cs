@@ -19,6 +19,50 @@ public static class BenchCommand
         command.Subcommands.Add(Svd(context));
         command.Subcommands.Add(Sweep(context));
         command.Subcommands.Add(PlanTime(context));
+        command.Subcommands.Add(Factor(context));
+        return command;
+    }
+
+    private static Command Factor(CliContext context)
+    {
+        var rows = new Option<int>("--rows") { Description = "Rows m of the matrix (default 4096)", DefaultValueFactory = _ => 4096 };
+        var cols = new Option<int>("--cols") { Description = "Columns n (default 25088: VGG's first classifier layer)", DefaultValueFactory = _ => 25088 };
+        var rank = new Option<int>("--rank") { Description = "Rank j (default min(m, n) / 2)" };
+        var repeat = Repeat(1);
+        var json = CommonOptions.Json();
+        var noPeer = new Option<bool>("--no-peer") { Description = "Skip the numpy peer" };
+        var command = new Command("factor", "One group's rank-j factorisation (seeded float32 matrix): ours vs numpy's Gram + eigh + GEMM");
+        foreach (var o in new Option[] { rows, cols, rank, repeat, json, noPeer }) command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            int m = parse.GetValue(rows), n = parse.GetValue(cols);
+            if (m < 1 || n < 1) throw new Engine.ModelFormatException($"bench factor: shape {m}×{n} must be positive");
+            int j = parse.GetResult(rank) is null ? Math.Min(m, n) / 2 : parse.GetValue(rank);
+            if (j < 1 || j > Math.Min(m, n)) throw new Engine.ModelFormatException($"bench factor: rank {j} outside 1..{Math.Min(m, n)}");
+            var r = FactorBenchmark.Run(m, n, j, parse.GetValue(repeat), !parse.GetValue(noPeer), context.Cancel);
+            var machine = MachineInfo.Current();
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(context.Out, w =>
+                {
+                    Header(w, "factor", machine, r.Repeat);
+                    w.WriteNumber("m", r.M); w.WriteNumber("n", r.N); w.WriteNumber("rank", r.Rank);
+                    w.WriteNumber("ours_s", r.OursSeconds);
+                    Nullable(w, "numpy_s", r.NumpySeconds);
+                    Nullable(w, "speedup_vs_numpy", r.Speedup);
+                    w.WriteNumber("ours_next_over_first", r.OursNextOverFirst);
+                    Nullable(w, "numpy_next_over_first", r.NumpyNextOverFirst);
+                    w.WriteString("peer", r.PeerNote);
+                    w.WriteEndObject();
+                });
+                return AldsApp.Success;
+            }
+            context.Console.MarkupLine(Markup.Escape(
+                $"{r.M}×{r.N}, rank {r.Rank}: ours {r.OursSeconds:F2} s, numpy {(r.NumpySeconds is double s ? s.ToString("F2", CultureInfo.InvariantCulture) + " s" : "-")}, " +
+                $"numpy / ours {(r.Speedup is double x ? x.ToString("F2", CultureInfo.InvariantCulture) + "×" : "-")}; σ_(j+1)/σ_1 ours {r.OursNextOverFirst:E6}, numpy {r.NumpyNextOverFirst:E6}"));
+            context.Console.MarkupLine(Markup.Escape($"{r.PeerNote}; {machine.Cpu}, {machine.LogicalCores} cores, load {machine.Load1:F2}"));
+            return AldsApp.Success;
+        });
         return command;
     }
 

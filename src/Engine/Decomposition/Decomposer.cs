@@ -26,28 +26,57 @@ public static class Decomposer
         if (groups < 1 || layer.In % groups != 0) throw new ArgumentException($"{groups} groups do not divide {layer.In} input channels");
         int n = total / groups;
         if (rank < 1 || rank > Math.Min(m, n)) throw new ArgumentOutOfRangeException(nameof(rank));
-        var folded = new double[layer.Params];
-        fold.Apply(weight, folded);
+        // Scheme 0 is the identity fold: the groups are views of the weight itself (no whole-layer copy).
+        double[]? foldedCopy = null;
+        if (scheme != FoldScheme.KernelEncode)
+        {
+            foldedCopy = new double[layer.Params];
+            fold.Apply(weight, foldedCopy);
+        }
+        ReadOnlySpan<double> folded = foldedCopy ?? weight;
 
         int decTaps = fold.DecoderTaps, kj = groups * rank, outs = layer.Out;
-        var encoder = new double[(long)kj * n];
+        double[]? encoder = groups == 1 ? null : new double[(long)kj * n];
         var decoder = new double[(long)layer.Out * kj * decTaps];
-        Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
+        var next = new double[groups];
+        // Large groups take all threads each (their Gram, GEMMs and back-transformation are parallel); small ones run
+        // side by side on one thread each. Either way every group's arithmetic is fixed: bit-identical for any count.
+        bool large = Math.Min(m, n) >= LargeGroupOrder;
+        int inner = large ? maxDegreeOfParallelism : 1, outer = large ? 1 : maxDegreeOfParallelism;
+        unsafe
         {
-            var svd = Linalg.TruncatedSvd.Compute(folded.AsSpan(i * n, (m - 1) * total + n), m, n, total, rank);
-            double[] u = svd.U, s = svd.S, vt = svd.Vt;
-            for (int r = 0; r < rank; r++)
+            fixed (double* fp = folded)
             {
-                double root = Math.Sqrt(s[r]);
-                var row = encoder.AsSpan((i * rank + r) * n, n);
-                for (int col = 0; col < n; col++) row[col] = root * vt[r * n + col];
-                for (int o = 0; o < outs; o++)
-                    for (int t = 0; t < decTaps; t++)
-                        decoder[((long)o * kj + i * rank + r) * decTaps + t] = root * u[(o * decTaps + t) * rank + r];
+                nint start = (nint)fp;
+                long length = folded.Length;
+                Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = outer }, i =>
+                {
+                    var view = new ReadOnlySpan<double>((double*)start + (long)i * n, checked((int)((m - 1L) * total + n)));
+                    var svd = Linalg.TruncatedSvd.Compute(view, m, n, total, rank, inner);
+                    next[i] = svd.NextSingularValue;
+                    double[] u = svd.U, s = svd.S, vt = svd.Vt;
+                    for (int r = 0; r < rank; r++)
+                    {
+                        double root = Math.Sqrt(s[r]);
+                        if (encoder is null) System.Numerics.Tensors.TensorPrimitives.Multiply(vt.AsSpan(r * n, n), root, vt.AsSpan(r * n, n));
+                        else
+                        {
+                            var row = encoder.AsSpan((i * rank + r) * n, n);
+                            System.Numerics.Tensors.TensorPrimitives.Multiply(vt.AsSpan(r * n, n), root, row);
+                        }
+                        for (int o = 0; o < outs; o++)
+                            for (int t = 0; t < decTaps; t++)
+                                decoder[((long)o * kj + i * rank + r) * decTaps + t] = root * u[(o * decTaps + t) * rank + r];
+                    }
+                    if (encoder is null) encoder = vt; // one group: the scaled Vᵀ is the encoder (same layout), no copy
+                });
             }
-        });
-        return new FactorizedLayer(layer, scheme, groups, rank, encoder, decoder);
+        }
+        return new FactorizedLayer(layer, scheme, groups, rank, encoder!, decoder) { TruncationError = next.Max() };
     }
+
+    /// <summary>Group order (min(m, n)) from which a group's factorisation is parallel inside instead of across groups.</summary>
+    internal const int LargeGroupOrder = 256;
 
     /// <summary>The folded approximation <c>F_s(Ŵ) = [D_1E_1 … D_kE_k]</c> (m × in·enc, row-major).</summary>
     /// <remarks>Each block <c>D_iE_i</c> is one dense product (float64, fused multiply-adds, summed in rank order).</remarks>

@@ -7,4 +7,8 @@ namespace Alds.Engine.Decomposition;
 /// <param name="Rank">Rank <c>j</c> of every group.</param>
 /// <param name="Encoder">[k·j, in/k, encKh, encKw] (linear: [k·j, in/k])</param>
 /// <param name="Decoder">[out, k·j, decKh, decKw] (linear: [out, k·j])</param>
-public sealed record FactorizedLayer(Layers.LayerSpec Layer, int Scheme, int Groups, int Rank, double[] Encoder, double[] Decoder);
+public sealed record FactorizedLayer(Layers.LayerSpec Layer, int Scheme, int Groups, int Rank, double[] Encoder, double[] Decoder)
+{
+    /// <summary>max_i σ_{j+1}(G_i) from the factorisation's own spectra (absolute; null when not known).</summary>
+    public double? TruncationError { get; init; }
+}

@@ -26,12 +26,16 @@ public static class PlanFactorizer
         var running = new Task<(FactorizedLayer factors, double error)>[compressed.Length];
         var gate = new SemaphoreSlim(threads); // at most `threads` layers computing; the window bounds results held
         int sunk = 0;
+        long largest = compressed.Length == 0 ? 0 : compressed.Max(c => c.l.Layer.Params);
+        long InFlight(int from, int to) { long sum = 0; for (int b = from; b < to; b++) sum += compressed[b].l.Layer.Params; return sum; }
         try
         {
             for (int start = 0; start < compressed.Length; start++)
             {
                 cancel.ThrowIfCancellationRequested();
-                while (start - sunk >= window) Sink(sunk++);
+                // Bounded memory: a window of layers, and never more weight in flight than the largest layer's.
+                while (start - sunk >= window || (start > sunk && InFlight(sunk, start) + compressed[start].l.Layer.Params > largest))
+                    Sink(sunk++);
                 var choice = compressed[start].l;
                 running[start] = Task.Run(async () =>
                 {

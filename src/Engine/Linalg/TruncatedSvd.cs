@@ -3,14 +3,20 @@ using System.Numerics.Tensors;
 namespace Alds.Engine.Linalg;
 
 /// <summary>
-/// The top-<see cref="Rank"/> singular triplets of a dense float64 matrix: G ≈ U·diag(S)·Vᵀ.
+/// The top-<see cref="Rank"/> singular triplets of a dense matrix: G ≈ U·diag(S)·Vᵀ.
 /// </summary>
 /// <remarks>
-/// Method: eigenvectors of the smaller Gram (fused Householder tridiagonalisation + implicit QL with vector
-/// accumulation, back-transformed), B = Uᵀ·G, then one-sided Jacobi on the rows of B, rotating U alike so
-/// U·B stays the projection U Uᵀ G. Precision contract: ‖UᵀU − I‖ and ‖VᵀV − I‖ ≤ ~1e-13 (tests use 1e-10);
-/// ‖G − U S Vᵀ‖_F equals the optimal sqrt(Σ_{i>Rank} σ_i²) within 1e-9·‖G‖_F; S descends. Directions with
-/// σ = 0 (rank-deficient G) get σ = 0 and orthonormal completion vectors. Single-threaded.
+/// Method (the Gram route, about one Gram, one eigendecomposition and one GEMM): the smaller Gram (<c>G Gᵀ</c> or
+/// <c>Gᵀ G</c>, float64, <see cref="SymmetricGram"/>), its Householder tridiagonal form, all eigenvalues
+/// (<see cref="TridiagonalEigen.Values"/>), eigenvectors of the top j by inverse iteration
+/// (<see cref="TridiagonalVectors"/>) back-transformed (<see cref="ReflectorProduct"/>), and the other side by one
+/// product (<see cref="PackedGemm"/>): <c>B = UᵀG</c> (or <c>G V</c>), whose rows (columns) give σ and V (U).
+/// Precision contract: the vectors from the Gram are orthonormal to ~1e-11; U·diag(S)·Vᵀ is the orthogonal
+/// projection of G onto their span, so ‖G − U S Vᵀ‖_F is optimal within ~1e-9·‖G‖_F (up to the subspace's
+/// sensitivity eps·σ₁²/(σ_j² − σ_{j+1}²)); σ_r is exact to ~eps·σ₁²/σ_r; the other side's vectors are unit and
+/// orthogonal to ~eps·σ₁²/(σ_r σ_t). Singular values below the Gram route's floor √(p·eps)·σ₁ are returned as 0
+/// with orthonormal completion vectors (their directions cannot be resolved from a Gram). S descends to rounding.
+/// float32 input is widened exactly. Parallel on up to the given threads; results are bit-identical for any count.
 /// </remarks>
 public sealed class TruncatedSvd
 {
@@ -28,150 +34,125 @@ public sealed class TruncatedSvd
     public double[] S { get; }
     /// <summary>Right singular vectors transposed, Rank×Cols, row-major (row r is v_rᵀ).</summary>
     public double[] Vt { get; }
+    /// <summary>σ_{j+1} from the Gram's eigenvalues (0 at full rank): the optimal spectral error of the truncation.</summary>
+    public double NextSingularValue { get; }
+    /// <summary>σ₁ from the Gram's eigenvalues.</summary>
+    public double LargestSingularValue { get; }
 
-    private TruncatedSvd(int m, int n, int j, double[] u, double[] s, double[] vt)
+    private TruncatedSvd(int m, int n, int j, double[] u, double[] s, double[] vt, double next, double largest)
     {
-        Rows = m; Cols = n; Rank = j; U = u; S = s; Vt = vt;
+        Rows = m; Cols = n; Rank = j; U = u; S = s; Vt = vt; NextSingularValue = next; LargestSingularValue = largest;
     }
 
-    /// <summary>Top-<paramref name="rank"/> SVD of the m×n view g (row stride ld); 0 ≤ rank ≤ min(m, n).</summary>
-    public static TruncatedSvd Compute(ReadOnlySpan<double> g, int m, int n, int ld, int rank)
+    /// <summary>Top-<paramref name="rank"/> SVD of the m×n view g (row stride ld); 0 ≤ rank ≤ min(m, n). Single-threaded.</summary>
+    public static unsafe TruncatedSvd Compute(ReadOnlySpan<double> g, int m, int n, int ld, int rank)
     {
         SymmetricGram.CheckView(g.Length, m, n, ld, nameof(g));
+        fixed (double* p = g) return Compute(MatrixView.Of(p, m, n, ld), rank, 1);
+    }
+
+    /// <summary>Top-<paramref name="rank"/> SVD of the m×n float32 view g (row stride ld) on up to the given threads.</summary>
+    public static unsafe TruncatedSvd Compute(ReadOnlySpan<float> g, int m, int n, int ld, int rank, int maxDegreeOfParallelism)
+    {
+        SymmetricGram.CheckView(g.Length, m, n, ld, nameof(g));
+        fixed (float* p = g) return Compute(MatrixView.Of(p, m, n, ld), rank, maxDegreeOfParallelism);
+    }
+
+    /// <summary>Top-<paramref name="rank"/> SVD of the m×n float64 view g (row stride ld) on up to the given threads.</summary>
+    public static unsafe TruncatedSvd Compute(ReadOnlySpan<double> g, int m, int n, int ld, int rank, int maxDegreeOfParallelism)
+    {
+        SymmetricGram.CheckView(g.Length, m, n, ld, nameof(g));
+        fixed (double* p = g) return Compute(MatrixView.Of(p, m, n, ld), rank, maxDegreeOfParallelism);
+    }
+
+    private static unsafe TruncatedSvd Compute(MatrixView g, int rank, int threads)
+    {
+        int m = g.Rows, n = g.Cols;
         if (rank < 0 || rank > Math.Min(m, n))
             throw new ArgumentOutOfRangeException(nameof(rank), $"rank {rank} outside 0..min({m}, {n})");
-        foreach (int i in Enumerable.Range(0, m))
-            if (!TensorPrimitives.IsFiniteAll(g.Slice(i * ld, n)))
-                throw new ArgumentException($"matrix has a non-finite entry in row {i}", nameof(g));
-
-        // Work on A (p×q, p ≤ q): G itself, or Gᵀ.
-        bool transposed = m > n;
-        int p = Math.Min(m, n), q = Math.Max(m, n);
-        double[] aT = [];
-        ReadOnlySpan<double> a = g;
-        int lda = ld;
-        if (transposed)
+        // Work on the smaller side: p = min(m, n); the Gram's eigenvectors are U (m ≤ n) or V (m > n).
+        bool columnSide = m > n;
+        int p = Math.Min(m, n), q = Math.Max(m, n), j = rank;
+        var sw = System.Diagnostics.Stopwatch.StartNew(); void T(string x) { if (Environment.GetEnvironmentVariable("ALDS_PROFILE") is not null) Console.Error.WriteLine($"{x} {sw.Elapsed.TotalSeconds:F2}"); }
+        var gram = new double[(long)p * p];
+        fixed (double* cp = gram)
         {
-            aT = new double[p * q];
-            for (int i = 0; i < m; i++)
-                for (int c = 0; c < n; c++) aT[c * q + i] = g[i * ld + c];
-            a = aT; lda = q;
+            // Lower triangle of G Gᵀ (A = G, B = Gᵀ) or Gᵀ G (A = Gᵀ, B = G), one parallel packed product.
+            var gt = g.Transpose();
+            if (!columnSide) PackedGemm.Multiply(g, gt, cp, p, threads, lowerOnly: true);
+            else PackedGemm.Multiply(gt, g, cp, p, threads, lowerOnly: true);
         }
-        int j = rank;
-        var ut = new double[j * p];   // rows: left vectors of A
-        var b = new double[j * q];    // rows: σ_r v_rᵀ of A after Jacobi
+        T("gram");
+        int shift = SymmetricEigen.ScaleToUnit(gram, p); // throws on a non-finite entry
+        var near = new double[(long)j * p];       // rows: top-j eigenvectors of the Gram
+        var far = new double[(long)j * q];        // rows: the other side, σ_r times a unit vector
         var s = new double[j];
-        if (j > 0)
+        double next = 0, largest = 0;
+        if (shift != int.MinValue && p > 0)
         {
-            TopEigenvectors(a, p, q, lda, j, ut);
-            Gemm.Multiply(ut, j, p, p, a, q, lda, b, q);
-            Jacobi(b, ut, j, q, p);
-            Normalise(b, s, j, q);
+            var d = new double[p];
+            var e = new double[p];
+            var reflectors = new double[(long)p * p];
+            var taus = new double[p];
+            HouseholderTridiagonal.Reduce(gram, p, d, e, new double[HouseholderTridiagonal.ScratchLength(p)], reflectors, taus);
+            T("reduce");
+            gram = null!; // the Gram is no longer needed: let it go before the vectors are made
+            var values = (double[])d.Clone();
+            var off = (double[])e.Clone();
+            TridiagonalEigen.Values(values, off, p);
+            Array.Reverse(values); // descending
+            T("values");
+            largest = Math.Sqrt(Math.Max(Math.ScaleB(values[0], shift), 0));
+            next = j < p ? Math.Sqrt(Math.Max(Math.ScaleB(values[j], shift), 0)) : 0;
+            if (j > 0)
+            {
+                TridiagonalVectors.Compute(d, e, p, values.AsSpan(0, j), near);
+                T("vectors");
+                ReflectorProduct.Apply(reflectors, taus, p, near, j, threads);
+                T("backtransform");
+            }
+            reflectors = null!;
+            if (j > 0)
+                fixed (double* np = near, fp = far)
+                {
+                    if (!columnSide) // far (j×n) = Uᵀ G
+                        PackedGemm.Multiply(MatrixView.Of(np, j, p, p), g, fp, q, threads);
+                    else // (G V)ᵀ: far (j×m) rows are the columns of G V; computed as (m×j) then transposed
+                    {
+                        var gv = new double[(long)m * j];
+                        fixed (double* gp = gv) PackedGemm.Multiply(g, MatrixView.Of(np, j, n, n, transposed: true), gp, j, threads);
+                        for (int i = 0; i < m; i++)
+                            for (int r = 0; r < j; r++) far[(long)r * q + i] = gv[(long)i * j + r];
+                    }
+                }
         }
-        if (!transposed) return new TruncatedSvd(m, n, j, Transpose(ut, j, p), s, b);
-        // A = Gᵀ = Utᵀ S V  ⇒  G = Vᵀ S Ut.
-        return new TruncatedSvd(m, n, j, Transpose(b, j, q), s, ut);
+        else
+            for (int r = 0; r < j; r++) near[(long)r * p + r] = 1; // zero matrix: any orthonormal basis
+        T("gemm");
+        Normalise(far, s, j, q, p, largest);
+        T("normalise");
+        if (!columnSide) return new TruncatedSvd(m, n, j, Transpose(near, j, p), s, far, next, largest);
+        return new TruncatedSvd(m, n, j, Transpose(far, j, q), s, near, next, largest);
     }
 
     private static double[] Transpose(double[] x, int rows, int cols)
     {
-        var t = new double[rows * cols];
+        var t = new double[(long)rows * cols];
         for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++) t[c * rows + r] = x[r * cols + c];
+            for (int c = 0; c < cols; c++) t[(long)c * rows + r] = x[(long)r * cols + c];
         return t;
     }
 
-    // Rows of ut (j×p) = eigenvectors of A Aᵀ for its j largest eigenvalues, descending.
-    private static void TopEigenvectors(ReadOnlySpan<double> a, int p, int q, int lda, int j, double[] ut)
+    // Rows of b (j×q) → σ_r (norm) and unit v_r. Rows below the Gram route's floor √(p·eps)·σ₁ are null
+    // directions: σ = 0, the row becomes an orthonormal completion vector, and the matching near-side vector stays.
+    private static void Normalise(double[] b, double[] s, int j, int q, int p, double largest)
     {
-        var c = new double[p * p];
-        SymmetricGram.AAt(a, p, q, lda, c);
-        if (SymmetricEigen.ScaleToUnit(c, p) == int.MinValue)
-        {
-            for (int r = 0; r < j; r++) ut[r * p + r] = 1; // zero matrix: any orthonormal basis
-            return;
-        }
-        var d = new double[p];
-        var e = new double[p];
-        var refl = new double[p * p];
-        var taus = new double[p];
-        HouseholderTridiagonal.Reduce(c, p, d, e, new double[HouseholderTridiagonal.ScratchLength(p)], refl, taus);
-        var zt = new double[p * p];
-        for (int i = 0; i < p; i++) zt[i * p + i] = 1;
-        TridiagonalEigen.ValuesAndVectors(d, e, p, zt, p);
-        for (int r = 0; r < j; r++)
-        {
-            var x = ut.AsSpan(r * p, p);
-            zt.AsSpan((p - 1 - r) * p, p).CopyTo(x);
-            // x = H₀ H₁ … H_{p−3} z.
-            for (int k = p - 3; k >= 0; k--)
-            {
-                double tau = taus[k];
-                if (tau == 0) continue;
-                var v = refl.AsSpan(k * p + k + 1, p - k - 1);
-                var xs = x.Slice(k + 1);
-                double f = tau * TensorPrimitives.Dot<double>(v, xs);
-                TensorPrimitives.MultiplyAdd(v, -f, xs, xs);
-            }
-        }
-    }
-
-    // One-sided (Hestenes) Jacobi on the rows of b (j×q), applying each rotation to the rows of ut (j×p) too.
-    private static void Jacobi(double[] b, double[] ut, int j, int q, int p)
-    {
-        double tol = Eps * Math.Sqrt(q) * 4;
-        var norm2 = new double[j];
-        for (int sweep = 0; sweep < 60; sweep++)
-        {
-            for (int r = 0; r < j; r++) { var br = b.AsSpan(r * q, q); norm2[r] = TensorPrimitives.Dot<double>(br, br); }
-            bool rotated = false;
-            for (int r = 0; r < j - 1; r++)
-                for (int t = r + 1; t < j; t++)
-                {
-                    double alpha = norm2[r], beta = norm2[t];
-                    if (alpha == 0 || beta == 0) continue;
-                    var x = b.AsSpan(r * q, q); var y = b.AsSpan(t * q, q);
-                    double gamma = TensorPrimitives.Dot<double>(x, y);
-                    if (Math.Abs(gamma) <= tol * Math.Sqrt(alpha) * Math.Sqrt(beta)) continue;
-                    double zeta = (beta - alpha) / (2 * gamma);
-                    double tan = Math.Abs(zeta) > 1e150 ? 1 / (2 * zeta)
-                        : Math.CopySign(1, zeta) / (Math.Abs(zeta) + Math.Sqrt(1 + zeta * zeta));
-                    double cs = 1 / Math.Sqrt(1 + tan * tan), sn = cs * tan;
-                    TridiagonalEigen.Rotate(x, y, cs, sn);
-                    TridiagonalEigen.Rotate(ut.AsSpan(r * p, p), ut.AsSpan(t * p, p), cs, sn);
-                    norm2[r] = alpha - tan * gamma;
-                    norm2[t] = beta + tan * gamma;
-                    rotated = true;
-                }
-            if (!rotated) break;
-        }
-        // Order by row norm, descending (selection sort: j swaps at most).
-        for (int r = 0; r < j; r++) { var br = b.AsSpan(r * q, q); norm2[r] = TensorPrimitives.Dot<double>(br, br); }
-        for (int r = 0; r < j - 1; r++)
-        {
-            int best = r;
-            for (int t = r + 1; t < j; t++) if (norm2[t] > norm2[best]) best = t;
-            if (best == r) continue;
-            (norm2[r], norm2[best]) = (norm2[best], norm2[r]);
-            Swap(b.AsSpan(r * q, q), b.AsSpan(best * q, q));
-            Swap(ut.AsSpan(r * p, p), ut.AsSpan(best * p, p));
-        }
-    }
-
-    private static void Swap(Span<double> x, Span<double> y)
-    {
-        for (int i = 0; i < x.Length; i++) (x[i], y[i]) = (y[i], x[i]);
-    }
-
-    // Rows of b → σ_r (norm) and unit v_r; null rows get σ = 0 and an orthonormal completion.
-    private static void Normalise(double[] b, double[] s, int j, int q)
-    {
-        for (int r = 0; r < j; r++) s[r] = TensorPrimitives.Norm<double>(b.AsSpan(r * q, q));
-        double floor = s[0] * 1e-150;
+        double floor = Math.Sqrt(p * Eps) * largest;
         int next = 0;
         for (int r = 0; r < j; r++)
         {
             var x = b.AsSpan(r * q, q);
+            s[r] = TensorPrimitives.Norm<double>(x);
             if (s[r] > floor && s[r] > 0) { TensorPrimitives.Divide(x, s[r], x); continue; }
             s[r] = 0;
             while (true)
