@@ -62,20 +62,30 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
         var rowKs = ks.Where(k => m <= total / k).ToArray();
         var colKs = ks.Where(k => m > total / k).ToArray();
 
-        // Level Grams shared by several k.
+        var sigma = ks.ToDictionary(k => k, k => new double[k * Math.Min(m, total / k)]);
+        // Row-side problems, then column-side ones: each side's level Grams live only during its own phase, so the
+        // peak holds one level, not both (the results do not depend on the order).
         int rowFine = rowKs.Length > 0 ? rowKs.Max() : 0;
         int colCoarse = colKs.Length > 0 ? colKs.Min() : 0;
-        var rowLevel = rowFine > 0 ? GramLevel(f, m, total, rowFine, rowSide: true) : [];
-        var colLevel = colCoarse > 0 ? GramLevel(f, m, total, colCoarse, rowSide: false) : [];
-        try
+        foreach (var phase in new[] { rowKs, colKs })
         {
+            if (phase.Length == 0) continue;
+            bool rowPhase = ReferenceEquals(phase, rowKs);
+            var rowLevel = rowPhase ? GramLevel(f, m, total, rowFine, rowSide: true) : [];
+            var colLevel = rowPhase ? [] : GramLevel(f, m, total, colCoarse, rowSide: false);
+            try { SolvePhase(phase, rowLevel, colLevel); }
+            finally { foreach (var g in rowLevel.Concat(colLevel)) if (g is not null) ArrayPool<double>.Shared.Return(g); }
+        }
+        double norm = sigma[1].Length > 0 ? sigma[1][0] : 0;
+            return groupCounts.Distinct().Order().Select(k => Curves(fold.Scheme, k, norm, sigma[k], Math.Min(m, total / k))).ToList();
+            void SolvePhase(int[] phaseKs, double[][] rowLevel, double[][] colLevel)
+            {
             var tasks = new List<(int k, int group, int size)>();
-            foreach (var k in ks)
+            foreach (var k in phaseKs)
                 for (int i = 0; i < k; i++)
                     tasks.Add((k, i, Math.Min(m, total / k)));
             tasks.Sort((a, b) => b.size != a.size ? b.size.CompareTo(a.size) : a.k != b.k ? a.k.CompareTo(b.k) : a.group.CompareTo(b.group));
 
-            var sigma = ks.ToDictionary(k => k, k => new double[k * Math.Min(m, total / k)]);
             // Longest-first from one shared counter (lock-free): each worker takes the next largest problems, so
             // the few big eigenproblems start first and the many small ones fill the tail. Parallel.For would
             // hand each worker a contiguous range, leaving one with all the big problems.
@@ -98,8 +108,6 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
                 }
             });
 
-            double norm = sigma[1].Length > 0 ? sigma[1][0] : 0;
-            return groupCounts.Distinct().Order().Select(k => Curves(fold.Scheme, k, norm, sigma[k], Math.Min(m, total / k))).ToList();
 
             // Problems first … first + count − 1 (count ≤ 4), their tridiagonal stages interleaved.
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -160,7 +168,6 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
                 else AssembleColGram(f, m, total, k, i, colCoarse, colLevel, g);
             }
         }
-        finally { foreach (var g in rowLevel.Concat(colLevel)) if (g is not null) ArrayPool<double>.Shared.Return(g); }
     }
 
     private int Workers(int tasks) =>

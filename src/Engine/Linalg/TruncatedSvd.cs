@@ -73,7 +73,6 @@ public sealed class TruncatedSvd
         // Work on the smaller side: p = min(m, n); the Gram's eigenvectors are U (m ≤ n) or V (m > n).
         bool columnSide = m > n;
         int p = Math.Min(m, n), q = Math.Max(m, n), j = rank;
-        var sw = System.Diagnostics.Stopwatch.StartNew(); void T(string x) { if (Environment.GetEnvironmentVariable("ALDS_PROFILE") is not null) Console.Error.WriteLine($"{x} {sw.Elapsed.TotalSeconds:F2}"); }
         var gram = new double[(long)p * p];
         fixed (double* cp = gram)
         {
@@ -82,7 +81,6 @@ public sealed class TruncatedSvd
             if (!columnSide) PackedGemm.Multiply(g, gt, cp, p, threads, lowerOnly: true);
             else PackedGemm.Multiply(gt, g, cp, p, threads, lowerOnly: true);
         }
-        T("gram");
         int shift = SymmetricEigen.ScaleToUnit(gram, p); // throws on a non-finite entry
         var near = new double[(long)j * p];       // rows: top-j eigenvectors of the Gram
         var far = new double[(long)j * q];        // rows: the other side, σ_r times a unit vector
@@ -95,21 +93,17 @@ public sealed class TruncatedSvd
             var reflectors = new double[(long)p * p];
             var taus = new double[p];
             HouseholderTridiagonal.Reduce(gram, p, d, e, new double[HouseholderTridiagonal.ScratchLength(p)], reflectors, taus);
-            T("reduce");
             gram = null!; // the Gram is no longer needed: let it go before the vectors are made
             var values = (double[])d.Clone();
             var off = (double[])e.Clone();
             TridiagonalEigen.Values(values, off, p);
             Array.Reverse(values); // descending
-            T("values");
             largest = Math.Sqrt(Math.Max(Math.ScaleB(values[0], shift), 0));
             next = j < p ? Math.Sqrt(Math.Max(Math.ScaleB(values[j], shift), 0)) : 0;
             if (j > 0)
             {
                 TridiagonalVectors.Compute(d, e, p, values.AsSpan(0, j), near);
-                T("vectors");
                 ReflectorProduct.Apply(reflectors, taus, p, near, j, threads);
-                T("backtransform");
             }
             reflectors = null!;
             if (j > 0)
@@ -128,9 +122,7 @@ public sealed class TruncatedSvd
         }
         else
             for (int r = 0; r < j; r++) near[(long)r * p + r] = 1; // zero matrix: any orthonormal basis
-        T("gemm");
         Normalise(far, s, j, q, p, largest);
-        T("normalise");
         if (!columnSide) return new TruncatedSvd(m, n, j, Transpose(near, j, p), s, far, next, largest);
         return new TruncatedSvd(m, n, j, Transpose(far, j, q), s, near, next, largest);
     }
