@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using Alds.Engine.Layers;
+using Alds.Engine.Linalg;
 
 namespace Alds.Engine.Analysis;
 
@@ -36,13 +37,13 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
                         continue;
                     }
                     // Pooled: a fresh array per layer would be zeroed and page-faulted in again for every layer.
-                    folded ??= ArrayPool<double>.Shared.Rent(length);
+                    folded ??= WorkBuffers.Rent(length);
                     fold.Apply(weight, folded);
                     fixed (double* f = folded)
                         options.AddRange(AnalyzeFold(fold, new Folded(f, length), groupCounts));
                 }
         }
-        finally { if (folded is not null) ArrayPool<double>.Shared.Return(folded); }
+        finally { if (folded is not null) WorkBuffers.Return(folded); }
         return options;
     }
 
@@ -74,7 +75,7 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
             var rowLevel = rowPhase ? GramLevel(f, m, total, rowFine, rowSide: true) : [];
             var colLevel = rowPhase ? [] : GramLevel(f, m, total, colCoarse, rowSide: false);
             try { SolvePhase(phase, rowLevel, colLevel); }
-            finally { foreach (var g in rowLevel.Concat(colLevel)) if (g is not null) ArrayPool<double>.Shared.Return(g); }
+            finally { foreach (var g in rowLevel.Concat(colLevel)) if (g is not null) WorkBuffers.Return(g); }
         }
         double norm = sigma[1].Length > 0 ? sigma[1][0] : 0;
             return groupCounts.Distinct().Order().Select(k => Curves(fold.Scheme, k, norm, sigma[k], Math.Min(m, total / k))).ToList();
@@ -125,8 +126,8 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
                 }
                 // One Gram buffer for the four problems: each is assembled and reduced while it is still in cache;
                 // only its tridiagonal form (in w and the scratch) waits for the interleaved stage.
-                var gram = ArrayPool<double>.Shared.Rent(largest * largest);
-                var scratch = ArrayPool<double>.Shared.Rent(offset[4]);
+                var gram = WorkBuffers.Rent(largest * largest);
+                var scratch = WorkBuffers.Rent(offset[4]);
                 try
                 {
                     for (int q = 0; q < 4; q++)
@@ -148,8 +149,8 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
                 }
                 finally
                 {
-                    ArrayPool<double>.Shared.Return(gram);
-                    ArrayPool<double>.Shared.Return(scratch);
+                    WorkBuffers.Return(gram);
+                    WorkBuffers.Return(scratch);
                 }
 
                 static Span<double> Scratch(double[] b, ReadOnlySpan<int> o, ReadOnlySpan<int> n, int q) =>
@@ -180,7 +181,7 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
         var level = new double[k][];
         Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
         {
-            level[i] = ArrayPool<double>.Shared.Rent(size * size);
+            level[i] = WorkBuffers.Rent(size * size);
             var block = f.From(i * n);
             if (rowSide) GroupSpectra.RowGram(block, m, n, total, level[i]);
             else GroupSpectra.ColumnGram(block, m, n, total, level[i]);

@@ -61,7 +61,7 @@ public static class SpectrumSweep
         var keys = new List<UInt128>();
         cacheKeys = keys;
         // Pooled: a fresh array per layer is zeroed, page-faulted in and, being large, collected by full GCs.
-        var rented = System.Buffers.ArrayPool<double>.Shared.Rent(checked((int)layer.Params));
+        var rented = Alds.Engine.Linalg.WorkBuffers.Rent(checked((int)layer.Params));
         try
         {
             var weight = rented.AsSpan(0, (int)layer.Params);
@@ -69,7 +69,7 @@ public static class SpectrumSweep
             EnsureFinite(source.Path, layer, weight);
             return new LayerAnalysis(layer, Analyze(backend, options, layer, weight, keys));
         }
-        finally { System.Buffers.ArrayPool<double>.Shared.Return(rented); }
+        finally { Alds.Engine.Linalg.WorkBuffers.Return(rented); }
     }
 
     private static List<SchemeOption> Analyze(ISpectralBackend backend, SweepOptions options, LayerSpec layer, ReadOnlySpan<double> weight,

@@ -59,7 +59,7 @@ internal static class HouseholderTridiagonal
         // vectors start on the same lanes as the work vectors and no load or store splits a cache line.
         int ld = Stride(n);
         int workLength = 4 * ld;
-        var buffer = ArrayPool<double>.Shared.Rent(checked(ld * n + workLength + 8));
+        var buffer = WorkBuffers.Rent(checked(ld * n + workLength + 8));
         try
         {
             fixed (double* raw = buffer)
@@ -76,7 +76,7 @@ internal static class HouseholderTridiagonal
                 Reduce(work, ld, n, d, e, vectors, reflectors, taus);
             }
         }
-        finally { ArrayPool<double>.Shared.Return(buffer); }
+        finally { WorkBuffers.Return(buffer); }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -22,9 +22,9 @@ public static class SymmetricEigen
     public static void Values(Span<double> a, int n, Span<double> w)
     {
         int len = ScratchLength(n);
-        double[] scratch = ArrayPool<double>.Shared.Rent(Math.Max(len, 1));
+        double[] scratch = WorkBuffers.Rent(Math.Max(len, 1));
         try { Values(a, n, w, scratch.AsSpan(0, len)); }
-        finally { ArrayPool<double>.Shared.Return(scratch); }
+        finally { WorkBuffers.Return(scratch); }
     }
 
     /// <summary>
