@@ -68,19 +68,20 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
         // peak holds one level, not both (the results do not depend on the order).
         int rowFine = rowKs.Length > 0 ? rowKs.Max() : 0;
         int colCoarse = colKs.Length > 0 ? colKs.Min() : 0;
-        foreach (var phase in new[] { rowKs, colKs })
+        if (rowKs.Length > 0) SolvePhase(rowKs, GramLevel(f, m, total, rowFine, rowSide: true), []);
+        if (colKs.Length > 0) SolvePhase(colKs, [], GramLevel(f, m, total, colCoarse, rowSide: false));
+        double norm = sigma[1].Length > 0 ? sigma[1][0] : 0;
+        return groupCounts.Distinct().Order().Select(k => Curves(fold.Scheme, k, norm, sigma[k], Math.Min(m, total / k))).ToList();
+
+        // Solves every problem of the given k; the level Grams are returned to the pool at the end.
+        void SolvePhase(int[] phaseKs, double[][] rowLevel, double[][] colLevel)
         {
-            if (phase.Length == 0) continue;
-            bool rowPhase = ReferenceEquals(phase, rowKs);
-            var rowLevel = rowPhase ? GramLevel(f, m, total, rowFine, rowSide: true) : [];
-            var colLevel = rowPhase ? [] : GramLevel(f, m, total, colCoarse, rowSide: false);
-            try { SolvePhase(phase, rowLevel, colLevel); }
+            try { Solve(phaseKs, rowLevel, colLevel); }
             finally { foreach (var g in rowLevel.Concat(colLevel)) if (g is not null) WorkBuffers.Return(g); }
         }
-        double norm = sigma[1].Length > 0 ? sigma[1][0] : 0;
-            return groupCounts.Distinct().Order().Select(k => Curves(fold.Scheme, k, norm, sigma[k], Math.Min(m, total / k))).ToList();
-            void SolvePhase(int[] phaseKs, double[][] rowLevel, double[][] colLevel)
-            {
+
+        void Solve(int[] phaseKs, double[][] rowLevel, double[][] colLevel)
+        {
             var tasks = new List<(int k, int group, int size)>();
             foreach (var k in phaseKs)
                 for (int i = 0; i < k; i++)
@@ -108,7 +109,6 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
                     SolveMany(first, count);
                 }
             });
-
 
             // Problems first … first + count − 1 (count ≤ 4), their tridiagonal stages interleaved.
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -26,7 +26,7 @@ public static class FactorBenchmark
             times.Add(watch.Elapsed.TotalSeconds);
             ratio = svd.LargestSingularValue > 0 ? svd.NextSingularValue / svd.LargestSingularValue : 0;
         }
-        double ours = Median(times);
+        double ours = SvdBenchmark.MedianOf(times.ToArray()); // no warm-up runs: one run is tens of seconds
         if (!withPeer) return new Result(m, n, rank, repeat, ours, null, null, ratio, null, "numpy peer skipped");
         var peer = PythonPeer.Find("factor_numpy.py", out var reason);
         if (peer is null) return new Result(m, n, rank, repeat, ours, null, null, ratio, null, reason!);
@@ -42,12 +42,6 @@ public static class FactorBenchmark
             return new Result(m, n, rank, repeat, ours, numpy, numpy / ours, ratio, numpyRatio, note);
         }
         finally { File.Delete(file); }
-    }
-
-    private static double Median(List<double> x)
-    {
-        var s = x.Order().ToArray();
-        return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
     }
 
     private static void WriteNpy(string path, float[] g, int m, int n)

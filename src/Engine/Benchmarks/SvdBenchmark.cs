@@ -84,7 +84,7 @@ public static class SvdBenchmark
         return (MedianOf(a), MedianOf(b));
     }
 
-    private static double MedianOf(double[] times)
+    internal static double MedianOf(double[] times)
     {
         Array.Sort(times);
         int n = times.Length;

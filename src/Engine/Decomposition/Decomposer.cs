@@ -36,7 +36,7 @@ public static class Decomposer
         ReadOnlySpan<double> folded = foldedCopy ?? weight;
 
         int decTaps = fold.DecoderTaps, kj = groups * rank, outs = layer.Out;
-        double[]? encoder = groups == 1 ? null : new double[(long)kj * n];
+        var encoder = groups == 1 ? [] : new double[(long)kj * n];
         var decoder = new double[(long)layer.Out * kj * decTaps];
         var next = new double[groups];
         // Large groups take all threads each (their Gram, GEMMs and back-transformation are parallel); small ones run
@@ -48,7 +48,6 @@ public static class Decomposer
             fixed (double* fp = folded)
             {
                 nint start = (nint)fp;
-                long length = folded.Length;
                 Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = outer }, i =>
                 {
                     var view = new ReadOnlySpan<double>((double*)start + (long)i * n, checked((int)((m - 1L) * total + n)));
@@ -58,21 +57,18 @@ public static class Decomposer
                     for (int r = 0; r < rank; r++)
                     {
                         double root = Math.Sqrt(s[r]);
-                        if (encoder is null) System.Numerics.Tensors.TensorPrimitives.Multiply(vt.AsSpan(r * n, n), root, vt.AsSpan(r * n, n));
-                        else
-                        {
-                            var row = encoder.AsSpan((i * rank + r) * n, n);
-                            System.Numerics.Tensors.TensorPrimitives.Multiply(vt.AsSpan(r * n, n), root, row);
-                        }
+                        var row = vt.AsSpan(r * n, n);
+                        System.Numerics.Tensors.TensorPrimitives.Multiply(row, root, row); // E_i = √Σ Vᵀ, same layout
                         for (int o = 0; o < outs; o++)
                             for (int t = 0; t < decTaps; t++)
                                 decoder[((long)o * kj + i * rank + r) * decTaps + t] = root * u[(o * decTaps + t) * rank + r];
                     }
-                    if (encoder is null) encoder = vt; // one group: the scaled Vᵀ is the encoder (same layout), no copy
+                    if (groups == 1) encoder = vt; // one group: the scaled Vᵀ is the encoder, no copy
+                    else vt.AsSpan(0, rank * n).CopyTo(encoder.AsSpan(i * rank * n, rank * n));
                 });
             }
         }
-        return new FactorizedLayer(layer, scheme, groups, rank, encoder!, decoder) { TruncationError = next.Max() };
+        return new FactorizedLayer(layer, scheme, groups, rank, encoder, decoder) { TruncationError = next.Max() };
     }
 
     /// <summary>Group order (min(m, n)) from which a group's factorisation is parallel inside instead of across groups.</summary>

@@ -41,17 +41,10 @@ public static class ResidualMeasure
         double[]? copy = null;
         if (f.Scheme != Analysis.FoldScheme.KernelEncode) { copy = new double[weight.Length]; fold.Apply(weight, copy); }
         fixed (double* p = copy is null ? weight : copy)
-            return LargeRelativeError(f, fold, new Matrix((nint)p, m, total), norm);
+            return LargeRelativeError(f, fold, Linalg.MatrixView.Of(p, m, total, total), norm);
     }
 
-    /// <summary>A pinned row-major m×n float64 matrix (the folded weight).</summary>
-    private readonly unsafe record struct Matrix(nint Start, int Rows, int Cols)
-    {
-        public Span<double> Row(int i) => new((double*)Start + (long)i * Cols, Cols);
-        public Span<double> Slice(int i, int c0, int len) => new((double*)Start + (long)i * Cols + c0, len);
-    }
-
-    private static double LargeRelativeError(FactorizedLayer f, Fold fold, Matrix g, double? norm)
+    private static double LargeRelativeError(FactorizedLayer f, Fold fold, Linalg.MatrixView g, double? norm)
     {
         int m = fold.Rows, total = fold.Columns, k = f.Groups, j = f.Rank, n = total / k, kj = k * j, decTaps = fold.DecoderTaps;
         double whole = norm ?? Linalg.SpectralNorm.Largest(m, total, (x, y) => Multiply(g, m, total, x, y), (x, y) => MultiplyT(g, m, total, x, y), 1e-7, LanczosSteps);
@@ -86,20 +79,20 @@ public static class ResidualMeasure
     }
 
     // y = G x (rows in parallel; each row one dot product).
-    private static void Multiply(Matrix g, int m, int n, ReadOnlySpan<double> x, Span<double> y)
+    private static void Multiply(Linalg.MatrixView g, int m, int n, ReadOnlySpan<double> x, Span<double> y)
     {
         var xs = x.ToArray();
         var ys = new double[m];
         Parallel.For(0, (m + 63) / 64, b =>
         {
             for (int row = b * 64; row < Math.Min(m, b * 64 + 64); row++)
-                ys[row] = System.Numerics.Tensors.TensorPrimitives.Dot<double>(g.Row(row), xs);
+                ys[row] = System.Numerics.Tensors.TensorPrimitives.Dot<double>(g.RowOfDoubles(row, 0, n), xs);
         });
         ys.CopyTo(y);
     }
 
     // y = Gᵀ x (column blocks in parallel; each block summed over rows in order).
-    private static void MultiplyT(Matrix g, int m, int n, ReadOnlySpan<double> x, Span<double> y)
+    private static void MultiplyT(Linalg.MatrixView g, int m, int n, ReadOnlySpan<double> x, Span<double> y)
     {
         var xs = x.ToArray();
         var ys = new double[n];
@@ -109,7 +102,7 @@ public static class ResidualMeasure
             int c0 = b * Width, len = Math.Min(Width, n - c0);
             var part = ys.AsSpan(c0, len);
             for (int row = 0; row < m; row++)
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(g.Slice(row, c0, len), xs[row], part, part);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(g.RowOfDoubles(row, c0, len), xs[row], part, part);
         });
         ys.CopyTo(y);
     }

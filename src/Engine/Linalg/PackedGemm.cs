@@ -27,6 +27,10 @@ internal readonly unsafe struct MatrixView
     public static MatrixView Of(float* start, int rows, int cols, int stride, bool transposed = false) =>
         new((nint)start, rows, cols, stride, transposed, true);
 
+    /// <summary>Stored row i, columns c0 .. c0 + length, of a float64 view.</summary>
+    public ReadOnlySpan<double> RowOfDoubles(int i, int c0, int length) =>
+        IsFloat ? throw new InvalidOperationException("a float32 view has no float64 rows") : new((double*)_start + (long)i * Stride + c0, length);
+
     /// <summary>The same storage read as its transpose.</summary>
     public MatrixView Transpose() => new(_start, Rows, Cols, Stride, !Transposed, IsFloat);
 

@@ -74,16 +74,7 @@ public static class SymmetricGram
         if (length < need) throw new ArgumentException($"{name} holds {length} elements; a {rows}×{cols} view with stride {ld} needs {need}", name);
     }
 
-    /// <summary>
-    /// As the public overloads, the AVX-512 path's tiles of each panel shared by up to
-    /// <paramref name="maxDegreeOfParallelism"/> threads (each entry's summation order is unchanged: bit-identical).
-    /// </summary>
-    internal static void Gram(ReadOnlySpan<byte> bytes, bool isFloat, int m, int n, int lda, Span<double> c, bool transpose,
-        int maxDegreeOfParallelism) =>
-        Run(bytes, isFloat, m, n, lda, c, transpose, accumulate: false, maxDegreeOfParallelism);
-
-    private static void Run(ReadOnlySpan<byte> bytes, bool isFloat, int m, int n, int lda, Span<double> c, bool transpose, bool accumulate,
-        int maxDegreeOfParallelism = 1)
+    private static void Run(ReadOnlySpan<byte> bytes, bool isFloat, int m, int n, int lda, Span<double> c, bool transpose, bool accumulate)
     {
         int elem = isFloat ? 4 : 8;
         CheckView(bytes.Length / elem, m, n, lda, "a");
@@ -93,7 +84,7 @@ public static class SymmetricGram
         if (!accumulate)
             for (int i = 0; i < p; i++) c.Slice(i * p, i + 1).Clear();
         if (p == 0 || depth == 0) return;
-        if (SimdLevel.Width == 512) { Run512(bytes, isFloat, lda, p, depth, c, transpose, maxDegreeOfParallelism); return; }
+        if (SimdLevel.Width == 512) { Run512(bytes, isFloat, lda, p, depth, c, transpose); return; }
 
         int rowsPad = (p + 3) & ~3;
         int kb = Math.Min(PanelDepth, depth);
@@ -133,8 +124,7 @@ public static class SymmetricGram
     private const int KcMax = 160;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Run512(ReadOnlySpan<byte> bytes, bool isFloat, int lda, int p, int depth, Span<double> c, bool transpose,
-        int maxDegreeOfParallelism)
+    private static void Run512(ReadOnlySpan<byte> bytes, bool isFloat, int lda, int p, int depth, Span<double> c, bool transpose)
     {
         int ldw = (p + Nr - 1) / Nr * Nr; // rows of P padded with zeros to whole micro-panels of both packs
         int panels = (depth + KcMax - 1) / KcMax;
@@ -150,50 +140,24 @@ public static class SymmetricGram
                 int len = Math.Min(kc, depth - k0);
                 if (transpose) PackColumns512(bytes, isFloat, lda, k0, len, p, ldw, ap, bp);
                 else PackRows512(bytes, isFloat, lda, k0, len, p, ldw, ap, bp);
-                if (maxDegreeOfParallelism != 1 && p >= ParallelFrom)
-                {
-                    fixed (double* apPtr = ap, bpPtr = bp, cPtr = c)
-                    {
-                        nint aAddr = (nint)apPtr, bAddr = (nint)bpPtr, cAddr = (nint)cPtr;
-                        int panelLength = len, columns = (p + Nr - 1) / Nr;
-                        // Column strips from both ends pair a long strip with a short one: even work per task.
-                        Parallel.For(0, (columns + 1) / 2, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, () => new double[Mr * Nr],
-                            (pair, _, local) =>
-                            {
-                                ref double t0 = ref MemoryMarshal.GetArrayDataReference(local);
-                                Strip(ref *(double*)aAddr, ref *(double*)bAddr, ref *(double*)cAddr, p, panelLength, pair * Nr, ref t0);
-                                int mirror = columns - 1 - pair;
-                                if (mirror != pair) Strip(ref *(double*)aAddr, ref *(double*)bAddr, ref *(double*)cAddr, p, panelLength, mirror * Nr, ref t0);
-                                return local;
-                            }, _ => { });
-                    }
-                    continue;
-                }
                 ref double tile = ref MemoryMarshal.GetArrayDataReference(tileBuffer);
                 ref double a0 = ref MemoryMarshal.GetReference(ap);
                 ref double b0 = ref MemoryMarshal.GetReference(bp);
-                for (int jb = 0; jb < p; jb += Nr) Strip(ref a0, ref b0, ref cr, p, len, jb, ref tile);
+                for (int jb = 0; jb < p; jb += Nr)
+                {
+                    ref double bj = ref Unsafe.Add(ref b0, (nint)jb * len);
+                    for (int ib = jb / Mr * Mr; ib < p; ib += Mr) // tiles touching the lower triangle only
+                    {
+                        Kernel8x24(ref Unsafe.Add(ref a0, (nint)ib * len), ref bj, len, ref tile);
+                        AddTile(ref tile, ref cr, p, ib, jb);
+                    }
+                }
             }
         }
         finally
         {
             ArrayPool<double>.Shared.Return(buffer);
             ArrayPool<double>.Shared.Return(tileBuffer);
-        }
-    }
-
-    /// <summary>Order from which the Gram's tiles are shared between threads when asked.</summary>
-    private const int ParallelFrom = 256;
-
-    // The tiles of column strip jb (24 columns) on or below the diagonal.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Strip(ref double a0, ref double b0, ref double cr, int p, int len, int jb, ref double tile)
-    {
-        ref double bj = ref Unsafe.Add(ref b0, (nint)jb * len);
-        for (int ib = jb / Mr * Mr; ib < p; ib += Mr) // tiles touching the lower triangle only
-        {
-            Kernel8x24(ref Unsafe.Add(ref a0, (nint)ib * len), ref bj, len, ref tile);
-            AddTile(ref tile, ref cr, p, ib, jb);
         }
     }
 

@@ -108,17 +108,8 @@ public sealed class TruncatedSvd
             reflectors = null!;
             if (j > 0)
                 fixed (double* np = near, fp = far)
-                {
-                    if (!columnSide) // far (j×n) = Uᵀ G
-                        PackedGemm.Multiply(MatrixView.Of(np, j, p, p), g, fp, q, threads);
-                    else // (G V)ᵀ: far (j×m) rows are the columns of G V; computed as (m×j) then transposed
-                    {
-                        var gv = new double[(long)m * j];
-                        fixed (double* gp = gv) PackedGemm.Multiply(g, MatrixView.Of(np, j, n, n, transposed: true), gp, j, threads);
-                        for (int i = 0; i < m; i++)
-                            for (int r = 0; r < j; r++) far[(long)r * q + i] = gv[(long)i * j + r];
-                    }
-                }
+                    // far (j×q): Uᵀ G on the row side, (G V)ᵀ = Vᵀ Gᵀ on the column side; one product either way.
+                    PackedGemm.Multiply(MatrixView.Of(np, j, p, p), columnSide ? g.Transpose() : g, fp, q, threads);
         }
         else
             for (int r = 0; r < j; r++) near[(long)r * p + r] = 1; // zero matrix: any orthonormal basis
