@@ -28,6 +28,7 @@ public sealed class ModelSession(string path, LayerFilter filter) : IDisposable
     {
         var clock = Stopwatch.StartNew();
         var sweep = options.Read(parse, context);
+        MemoryRequirement.Check(Source, MemoryRequirement.Available()); // before any weight is read
         // Single-file models only: a sharded checkpoint's index does not cover its shards' bytes.
         if (sweep.Cache is { } cache && File.Exists(Path) && !ShardedSafetensorsModelSource.TryFindIndex(Path, out _))
         {

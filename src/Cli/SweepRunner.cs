@@ -10,7 +10,10 @@ public static class SweepRunner
     public static ModelAnalysis Run(CliContext context, IModelSource source, ISpectralBackend backend, SweepOptions options, bool quiet, out TimeSpan elapsed)
     {
         var clock = Stopwatch.StartNew();
-        var analysis = StageProgress.Run(context, "analysis", quiet, progress => SpectrumSweep.Run(source, backend, options, progress));
+        MemoryRequirement.Check(source, MemoryRequirement.Available()); // before any weight is read
+        var layers = source.Layers.ToDictionary(l => l.Name,
+            l => new StageLayer(string.Join("×", l.Shape), l.Params, SweepWork.Estimate(l, options)));
+        var analysis = StageProgress.Run(context, "analysis", quiet, layers, progress => SpectrumSweep.Run(source, backend, options, progress));
         elapsed = clock.Elapsed;
         if (options.Cache is { } cache)
             context.Error.WriteLine($"cache {cache.Directory}: {cache.Hits} hits, {cache.Misses} misses" +

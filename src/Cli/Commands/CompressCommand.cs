@@ -42,7 +42,10 @@ public static class CompressCommand
             var analysisTime = session.AnalysisTime;
 
             var clock = Stopwatch.StartNew();
-            var measured = StageProgress.Run(context, "factorise", asJson, p => CompressedModelWriter.Write(source, plan, outputPath, outputFormat, p, context.Cancel));
+            var layers = plan.Layers.Where(l => l.Compressed).ToDictionary(l => l.Layer.Name, l => new StageLayer(
+                string.Join("×", l.Layer.Shape), l.Layer.Params,
+                Engine.Decomposition.FactorizationWork.Estimate(l.Layer, l.Scheme, l.Groups, l.Rank)));
+            var measured = StageProgress.Run(context, "factorise", asJson, layers, p => CompressedModelWriter.Write(source, plan, outputPath, outputFormat, p, context.Cancel));
             var writeTime = clock.Elapsed;
             var timings = new Dictionary<string, double>
             {

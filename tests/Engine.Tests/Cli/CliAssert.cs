@@ -17,7 +17,7 @@ internal static partial class CliAssert
 
     /// <summary>
     /// The last stderr line is the one error line (<c>alds: </c>, containing <paramref name="mentions"/>); every
-    /// line before it is a progress line (<c>analysis 3/22: name</c>, <c>factorise 1/5: name</c>).
+    /// line before it is a progress line (<c>analysis 3/22: name [shape, params] (elapsed, time left)</c>).
     /// </summary>
     public static void ErrorAfterProgress(AldsRunner.Result r, params string[] mentions)
     {
@@ -52,6 +52,6 @@ internal static partial class CliAssert
     public static string[] Lines(string text) =>
         text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    [GeneratedRegex(@"^(analysis|factorise) \d+/\d+: \S+$")]
+    [GeneratedRegex(@"^(analysis|factorise) \d+/\d+: \S+ \[[0-9×]+, [0-9.]+( [kMG])? params\] \([^)]*elapsed[^)]*\)$")]
     private static partial Regex Progress();
 }
