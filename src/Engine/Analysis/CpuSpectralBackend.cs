@@ -64,23 +64,31 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
         var colKs = ks.Where(k => m > total / k).ToArray();
 
         var sigma = ks.ToDictionary(k => k, k => new double[k * Math.Min(m, total / k)]);
-        // Row-side problems, then column-side ones: each side's level Grams live only during its own phase, so the
-        // peak holds one level, not both (the results do not depend on the order).
+        // Row-side problems, then column-side ones (the results do not depend on the order): the row level lives only
+        // during its phase, and each column-level Gram only from its first use to its last.
         int rowFine = rowKs.Length > 0 ? rowKs.Max() : 0;
         int colCoarse = colKs.Length > 0 ? colKs.Min() : 0;
-        if (rowKs.Length > 0) SolvePhase(rowKs, GramLevel(f, m, total, rowFine, rowSide: true), []);
-        if (colKs.Length > 0) SolvePhase(colKs, [], GramLevel(f, m, total, colCoarse, rowSide: false));
+        if (rowKs.Length > 0) SolvePhase(rowKs, RowGramLevel(f, m, total, rowFine));
+        if (colKs.Length > 0)
+        {
+            var uses = new int[colCoarse];
+            foreach (var k in colKs.Where(k => k % colCoarse == 0))
+                for (int i = 0; i < k; i++) uses[i / (k / colCoarse)]++;
+            var level = new ColumnGramLevel(f, m, total, colCoarse, uses);
+            try { Solve(colKs, [], level); }
+            finally { level.ReleaseAll(); }
+        }
         double norm = sigma[1].Length > 0 ? sigma[1][0] : 0;
         return groupCounts.Distinct().Order().Select(k => Curves(fold.Scheme, k, norm, sigma[k], Math.Min(m, total / k))).ToList();
 
         // Solves every problem of the given k; the level Grams are returned to the pool at the end.
-        void SolvePhase(int[] phaseKs, double[][] rowLevel, double[][] colLevel)
+        void SolvePhase(int[] phaseKs, double[][] rowLevel)
         {
-            try { Solve(phaseKs, rowLevel, colLevel); }
-            finally { foreach (var g in rowLevel.Concat(colLevel)) if (g is not null) WorkBuffers.Return(g); }
+            try { Solve(phaseKs, rowLevel, null); }
+            finally { foreach (var g in rowLevel) if (g is not null) WorkBuffers.Return(g); }
         }
 
-        void Solve(int[] phaseKs, double[][] rowLevel, double[][] colLevel)
+        void Solve(int[] phaseKs, double[][] rowLevel, ColumnGramLevel? colLevel)
         {
             var tasks = new List<(int k, int group, int size)>();
             foreach (var k in phaseKs)
@@ -166,7 +174,7 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
             void Assemble(int k, int i, int r, Span<double> g)
             {
                 if (r == m) AssembleRowGram(f, m, total, k, i, rowFine, rowLevel, g);
-                else AssembleColGram(f, m, total, k, i, colCoarse, colLevel, g);
+                else AssembleColGram(f, m, total, k, i, colCoarse, colLevel!, g);
             }
         }
     }
@@ -174,17 +182,15 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
     private int Workers(int tasks) =>
         Math.Max(1, Math.Min(tasks, maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount));
 
-    /// <summary>Grams of the <paramref name="k"/> column blocks: row side <c>m×m</c> or column side <c>n×n</c>.</summary>
-    private double[][] GramLevel(Folded f, int m, int total, int k, bool rowSide)
+    /// <summary>Row Grams <c>G_i G_iᵀ</c> (m×m) of the <paramref name="k"/> column blocks.</summary>
+    private double[][] RowGramLevel(Folded f, int m, int total, int k)
     {
-        int n = total / k, size = rowSide ? m : n;
+        int n = total / k;
         var level = new double[k][];
         Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
         {
-            level[i] = WorkBuffers.Rent(size * size);
-            var block = f.From(i * n);
-            if (rowSide) GroupSpectra.RowGram(block, m, n, total, level[i]);
-            else GroupSpectra.ColumnGram(block, m, n, total, level[i]);
+            level[i] = WorkBuffers.Rent(m * m);
+            GroupSpectra.RowGram(f.From(i * n), m, n, total, level[i]);
         });
         return level;
     }
@@ -205,14 +211,65 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AssembleColGram(Folded f, int m, int total, int k, int i, int coarse, double[][] level, Span<double> g)
+    private static void AssembleColGram(Folded f, int m, int total, int k, int i, int coarse, ColumnGramLevel level, Span<double> g)
     {
         int n = total / k;
         if (k % coarse != 0) { GroupSpectra.ColumnGram(f.From(i * n), m, n, total, g); return; }
         int per = k / coarse, nc = total / coarse, offset = (i % per) * n;
-        var source = level[i / per];
-        for (int a = 0; a < n; a++)
-            source.AsSpan((offset + a) * nc + offset, n).CopyTo(g.Slice(a * n, n));
+        var source = level.Take(i / per);
+        try
+        {
+            for (int a = 0; a < n; a++)
+                source.AsSpan((offset + a) * nc + offset, n).CopyTo(g.Slice(a * n, n));
+        }
+        finally { level.Release(i / per); }
+    }
+
+    /// <summary>
+    /// The column Grams <c>G_cᵀ G_c</c> of a layer's coarsest column-side groups, made when first needed and given back
+    /// when the last problem that reads a diagonal block of them has copied it: a level held whole is up to the layer's
+    /// size in float64 (VGG11's classifier.0: 7 Grams of order 3584, 720 MB), most of it waiting for problems that run
+    /// much later or never read it twice.
+    /// </summary>
+    private sealed class ColumnGramLevel(Folded folded, int m, int total, int groups, int[] uses)
+    {
+        private readonly double[]?[] _grams = new double[]?[groups];
+        private readonly int[] _left = (int[])uses.Clone();
+        private readonly object[] _gates = Enumerable.Range(0, groups).Select(_ => new object()).ToArray();
+
+        /// <summary>Order of each Gram: the group width <c>total / groups</c>.</summary>
+        public int Order => total / groups;
+
+        /// <summary>Gram <paramref name="c"/>, made on first use; every <see cref="Take"/> is paired with one <see cref="Release"/>.</summary>
+        public double[] Take(int c)
+        {
+            lock (_gates[c])
+            {
+                if (_grams[c] is { } ready) return ready;
+                int n = Order;
+                var g = Linalg.WorkBuffers.Rent(n * n);
+                GroupSpectra.ColumnGram(folded.From(c * n), m, n, total, g);
+                return _grams[c] = g;
+            }
+        }
+
+        public void Release(int c)
+        {
+            lock (_gates[c])
+            {
+                if (--_left[c] > 0 || _grams[c] is not { } g) return;
+                _grams[c] = null;
+                Linalg.WorkBuffers.Return(g);
+            }
+        }
+
+        /// <summary>Gives back whatever is still held (after an error or cancellation).</summary>
+        public void ReleaseAll()
+        {
+            for (int c = 0; c < _grams.Length; c++)
+                lock (_gates[c])
+                    if (_grams[c] is { } g) { _grams[c] = null; Linalg.WorkBuffers.Return(g); }
+        }
     }
 
     /// <summary>Error curves from the descending singular values of the <paramref name="k"/> groups.</summary>

@@ -43,12 +43,17 @@ public static class PlanFactorizer
                     try
                     {
                         cancel.ThrowIfCancellationRequested();
-                        var weight = new double[choice.Layer.Params];
-                        source.ReadWeight(choice.Layer, weight);
-                        Analysis.SpectrumSweep.EnsureFinite(source.Path, choice.Layer, weight);
-                        var factors = Decomposer.Factorize(choice.Layer, weight, choice.Scheme, choice.Groups, choice.Rank, threads);
-                        quantize?.Invoke(factors);
-                        return (factors, ResidualMeasure.RelativeSpectralError(factors, weight, choice.Norm));
+                        var rented = Linalg.WorkBuffers.Rent(checked((int)choice.Layer.Params));
+                        try
+                        {
+                            var weight = rented.AsSpan(0, (int)choice.Layer.Params);
+                            source.ReadWeight(choice.Layer, weight);
+                            Analysis.SpectrumSweep.EnsureFinite(source.Path, choice.Layer, weight);
+                            var factors = Decomposer.Factorize(choice.Layer, weight, choice.Scheme, choice.Groups, choice.Rank, threads);
+                            quantize?.Invoke(factors);
+                            return (factors, ResidualMeasure.RelativeSpectralError(factors, weight, choice.Norm));
+                        }
+                        finally { Linalg.WorkBuffers.Return(rented); }
                     }
                     finally { gate.Release(); }
                 }, cancel);

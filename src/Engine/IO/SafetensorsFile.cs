@@ -175,6 +175,54 @@ public sealed unsafe class SafetensorsFile : IDisposable
         ReadFloat32(name, elementOffset, destination, whole: false);
 
     /// <summary>
+    /// Reads a float tensor (F16/BF16/F32/F64) as float64 with positional reads decoded chunk by chunk: neither the
+    /// mapping's pages nor a whole-tensor byte buffer stay resident, so reading a layer costs only its float64 copy.
+    /// </summary>
+    internal void ReadFloat64Unmapped(string name, Span<double> destination)
+    {
+        ObjectDisposedException.ThrowIf(_base == null, this);
+        var info = Get(name);
+        int size = FloatCodec.ElementSize(info.DType);
+        long count = info.ByteLength / size;
+        if (destination.Length != count)
+            throw new ArgumentException($"destination holds {destination.Length} values, tensor '{name}' has {count}", nameof(destination));
+        long position = DataStart() + info.Begin;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+        try
+        {
+            int chunk = buffer.Length / 8 * 8; // whole elements of every float dtype
+            long done = 0;
+            while (done < count)
+            {
+                int want = (int)Math.Min(chunk, (count - done) * size), filled = 0;
+                while (filled < want)
+                {
+                    int read;
+                    try
+                    {
+                        read = RandomAccess.Read(_stream.SafeFileHandle, buffer.AsSpan(filled, want - filled), position);
+                    }
+                    catch (IOException e)
+                    {
+                        throw new SafetensorsException(SafetensorsErrorKind.Io, Path, name, $"cannot read the file: {e.Message}", e);
+                    }
+                    if (read == 0)
+                        throw new SafetensorsException(SafetensorsErrorKind.Io, Path, name,
+                            $"the file ended at byte {position} while reading (was it truncated?)");
+                    filled += read;
+                    position += read;
+                }
+                FloatCodec.Decode(info.DType, buffer.AsSpan(0, want), destination.Slice((int)done, want / size));
+                done += want / size;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
     /// Copies a tensor's bytes to <paramref name="destination"/> with positional reads of the file
     /// (through the page cache, not the mapping), so copying does not grow this process's resident memory.
     /// </summary>

@@ -73,46 +73,63 @@ public sealed class TruncatedSvd
         // Work on the smaller side: p = min(m, n); the Gram's eigenvectors are U (m ≤ n) or V (m > n).
         bool columnSide = m > n;
         int p = Math.Min(m, n), q = Math.Max(m, n), j = rank;
-        var gram = new double[(long)p * p];
-        fixed (double* cp = gram)
-        {
-            // Lower triangle of G Gᵀ (A = G, B = Gᵀ) or Gᵀ G (A = Gᵀ, B = G), one parallel packed product.
-            var gt = g.Transpose();
-            if (!columnSide) PackedGemm.Multiply(g, gt, cp, p, threads, lowerOnly: true);
-            else PackedGemm.Multiply(gt, g, cp, p, threads, lowerOnly: true);
-        }
-        int shift = SymmetricEigen.ScaleToUnit(gram, p); // throws on a non-finite entry
-        var near = new double[(long)j * p];       // rows: top-j eigenvectors of the Gram
-        var far = new double[(long)j * q];        // rows: the other side, σ_r times a unit vector
-        var s = new double[j];
+        // The Gram and the reflectors are the largest transient buffers (p² each): rented, cleared and given back.
+        var gramBuffer = WorkBuffers.Rent(checked(p * p));
+        double[]? reflectorBuffer = null;
+        double[] near, far, s;
         double next = 0, largest = 0;
-        if (shift != int.MinValue && p > 0)
+        try
         {
-            var d = new double[p];
-            var e = new double[p];
-            var reflectors = new double[(long)p * p];
-            var taus = new double[p];
-            HouseholderTridiagonal.Reduce(gram, p, d, e, new double[HouseholderTridiagonal.ScratchLength(p)], reflectors, taus);
-            gram = null!; // the Gram is no longer needed: let it go before the vectors are made
-            var values = (double[])d.Clone();
-            var off = (double[])e.Clone();
-            TridiagonalEigen.Values(values, off, p);
-            Array.Reverse(values); // descending
-            largest = Math.Sqrt(Math.Max(Math.ScaleB(values[0], shift), 0));
-            next = j < p ? Math.Sqrt(Math.Max(Math.ScaleB(values[j], shift), 0)) : 0;
-            if (j > 0)
+            var gram = gramBuffer.AsSpan(0, p * p);
+            gram.Clear();
+            fixed (double* cp = gram)
             {
-                TridiagonalVectors.Compute(d, e, p, values.AsSpan(0, j), near);
-                ReflectorProduct.Apply(reflectors, taus, p, near, j, threads);
+                // Lower triangle of G Gᵀ (A = G, B = Gᵀ) or Gᵀ G (A = Gᵀ, B = G), one parallel packed product.
+                var gt = g.Transpose();
+                if (!columnSide) PackedGemm.Multiply(g, gt, cp, p, threads, lowerOnly: true);
+                else PackedGemm.Multiply(gt, g, cp, p, threads, lowerOnly: true);
             }
-            reflectors = null!;
-            if (j > 0)
-                fixed (double* np = near, fp = far)
-                    // far (j×q): Uᵀ G on the row side, (G V)ᵀ = Vᵀ Gᵀ on the column side; one product either way.
-                    PackedGemm.Multiply(MatrixView.Of(np, j, p, p), columnSide ? g.Transpose() : g, fp, q, threads);
+            int shift = SymmetricEigen.ScaleToUnit(gram, p); // throws on a non-finite entry
+            near = new double[(long)j * p];       // rows: top-j eigenvectors of the Gram
+            far = new double[(long)j * q];        // rows: the other side, σ_r times a unit vector
+            s = new double[j];
+            if (shift != int.MinValue && p > 0)
+            {
+                var d = new double[p];
+                var e = new double[p];
+                reflectorBuffer = WorkBuffers.Rent(checked(p * p));
+                var reflectors = reflectorBuffer.AsSpan(0, p * p);
+                reflectors.Clear();
+                var taus = new double[p];
+                HouseholderTridiagonal.Reduce(gram, p, d, e, new double[HouseholderTridiagonal.ScratchLength(p)], reflectors, taus);
+                WorkBuffers.Return(gramBuffer); // the Gram is no longer needed: let it go before the vectors are made
+                gramBuffer = null;
+                var values = (double[])d.Clone();
+                var off = (double[])e.Clone();
+                TridiagonalEigen.Values(values, off, p);
+                Array.Reverse(values); // descending
+                largest = Math.Sqrt(Math.Max(Math.ScaleB(values[0], shift), 0));
+                next = j < p ? Math.Sqrt(Math.Max(Math.ScaleB(values[j], shift), 0)) : 0;
+                if (j > 0)
+                {
+                    TridiagonalVectors.Compute(d, e, p, values.AsSpan(0, j), near);
+                    ReflectorProduct.Apply(reflectors, taus, p, near, j, threads);
+                }
+                WorkBuffers.Return(reflectorBuffer);
+                reflectorBuffer = null;
+                if (j > 0)
+                    fixed (double* np = near, fp = far)
+                        // far (j×q): Uᵀ G on the row side, (G V)ᵀ = Vᵀ Gᵀ on the column side; one product either way.
+                        PackedGemm.Multiply(MatrixView.Of(np, j, p, p), columnSide ? g.Transpose() : g, fp, q, threads);
+            }
+            else
+                for (int r = 0; r < j; r++) near[(long)r * p + r] = 1; // zero matrix: any orthonormal basis
         }
-        else
-            for (int r = 0; r < j; r++) near[(long)r * p + r] = 1; // zero matrix: any orthonormal basis
+        finally
+        {
+            if (gramBuffer is not null) WorkBuffers.Return(gramBuffer);
+            if (reflectorBuffer is not null) WorkBuffers.Return(reflectorBuffer);
+        }
         Normalise(far, s, j, q, p, largest);
         if (!columnSide) return new TruncatedSvd(m, n, j, Transpose(near, j, p), s, far, next, largest);
         return new TruncatedSvd(m, n, j, Transpose(far, j, q), s, near, next, largest);

@@ -4,20 +4,36 @@ namespace Alds.Engine.Linalg;
 
 /// <summary>
 /// Float64 work buffers: small ones from <see cref="ArrayPool{T}.Shared"/> (no zeroing and page faults per layer),
-/// large ones allocated for the call and left to the GC. The shared pool keeps up to several arrays per size class and
+/// large ones allocated for the call. The shared pool keeps up to several arrays per power-of-two size class and
 /// core, so pooling Grams and weights of large layers (hundreds of MB each) held gigabytes after the work was done
-/// (VGG11: 8.5 GB peak RSS).
+/// (VGG11: 8.5 GB peak RSS). Large buffers given back are garbage the GC would collect only when its large-object
+/// budget runs out, which on a large layer's many Grams meant gigabytes of dead arrays; so once
+/// <see cref="CollectAfterBytes"/> of them have been given back, the next large request first collects them.
 /// </summary>
 internal static class WorkBuffers
 {
     /// <summary>Buffers above this many doubles (32 MiB) are not pooled.</summary>
     internal const int PooledLimit = 1 << 22;
 
-    public static double[] Rent(int length) =>
-        length <= PooledLimit ? ArrayPool<double>.Shared.Rent(length) : GC.AllocateUninitializedArray<double>(length);
+    /// <summary>Bytes of given-back large buffers after which a large request collects them first (256 MiB).</summary>
+    internal const long CollectAfterBytes = 1L << 28;
+
+    private static long _released;
+
+    public static double[] Rent(int length)
+    {
+        if (length <= PooledLimit) return ArrayPool<double>.Shared.Rent(length);
+        if (Interlocked.Read(ref _released) >= CollectAfterBytes)
+        {
+            Interlocked.Exchange(ref _released, 0);
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+        }
+        return GC.AllocateUninitializedArray<double>(length);
+    }
 
     public static void Return(double[] buffer)
     {
         if (buffer.Length <= PooledLimit) ArrayPool<double>.Shared.Return(buffer);
+        else Interlocked.Add(ref _released, 8L * buffer.Length);
     }
 }

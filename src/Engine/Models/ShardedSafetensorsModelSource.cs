@@ -77,14 +77,12 @@ public sealed class ShardedSafetensorsModelSource : IModelSource
     {
         var info = file.Get(layer.WeightTensor);
         int count = checked((int)layer.Params);
-        if (!info.DType.IsComputable() || info.ByteLength != (long)count * FloatCodec.ElementSize(info.DType) || info.ByteLength > int.MaxValue)
+        if (!info.DType.IsComputable() || info.ByteLength != (long)count * FloatCodec.ElementSize(info.DType))
         {
             file.ReadFloat64(layer.WeightTensor, destination[..count]); // the mapped read checks and reports the problem
             return;
         }
-        var bytes = new byte[info.ByteLength];
-        using (var stream = new MemoryStream(bytes, writable: true)) file.CopyTensorBytes(layer.WeightTensor, stream);
-        FloatCodec.Decode(info.DType, bytes, destination[..count]);
+        file.ReadFloat64Unmapped(layer.WeightTensor, destination[..count]);
     }
 
     public void ReadFloat64(string tensor, Span<double> destination) => ShardOf(tensor).File.ReadFloat64(tensor, destination);
