@@ -75,6 +75,7 @@ public static class PlanFactorizer
             var (factors, error) = running[b].GetAwaiter().GetResult(); // the original exception, not an aggregate
             measured[compressed[b].i] = error;
             running[b] = null!; // let the factors go once sunk
+            Linalg.WorkBuffers.CollectReturned(); // the layer's weight and Grams, before the sink encodes the factors
             sink(factors, error);
         }
     }

@@ -48,11 +48,16 @@ public static class ResidualMeasure
         int m = fold.Rows, total = fold.Columns, k = f.Groups, j = f.Rank, n = total / k, kj = k * j, decTaps = fold.DecoderTaps;
         double whole = norm ?? Linalg.SpectralNorm.Largest(m, total, (x, y) => Multiply(g, m, total, x, y), (x, y) => MultiplyT(g, m, total, x, y), 1e-7, LanczosSteps);
         if (whole == 0) return 0;
-        // D as m × kj (row (o, t)), E as kj × n per group (rows i·j + r).
-        var d = new double[(long)m * kj];
-        for (int o = 0; o < f.Layer.Out; o++)
-            for (int c = 0; c < kj; c++)
-                for (int t = 0; t < decTaps; t++) d[(long)(o * decTaps + t) * kj + c] = f.Decoder[((long)o * kj + c) * decTaps + t];
+        // D as m × kj (row (o, t)), E as kj × n per group (rows i·j + r). With one decoder tap (scheme 0) the decoder
+        // already is D: no copy (for VGG11's classifier.0 at k = 8 that copy was 200 MB).
+        var d = f.Decoder;
+        if (decTaps > 1)
+        {
+            d = new double[(long)m * kj];
+            for (int o = 0; o < f.Layer.Out; o++)
+                for (int c = 0; c < kj; c++)
+                    for (int t = 0; t < decTaps; t++) d[(long)(o * decTaps + t) * kj + c] = f.Decoder[((long)o * kj + c) * decTaps + t];
+        }
         var mid = new double[kj];
         var outM = new double[m];
         double residual = Linalg.SpectralNorm.Largest(m, total,

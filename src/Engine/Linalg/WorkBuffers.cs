@@ -23,12 +23,19 @@ internal static class WorkBuffers
     public static double[] Rent(int length)
     {
         if (length <= PooledLimit) return ArrayPool<double>.Shared.Rent(length);
-        if (Interlocked.Read(ref _released) >= CollectAfterBytes)
-        {
-            Interlocked.Exchange(ref _released, 0);
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
-        }
+        CollectReturned();
         return GC.AllocateUninitializedArray<double>(length);
+    }
+
+    /// <summary>
+    /// Collects given-back large buffers once <see cref="CollectAfterBytes"/> of them are waiting; called before a
+    /// large request and where a stage is about to allocate outside this class (the writers' encoded factors).
+    /// </summary>
+    public static void CollectReturned()
+    {
+        if (Interlocked.Read(ref _released) < CollectAfterBytes) return;
+        Interlocked.Exchange(ref _released, 0);
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
     }
 
     public static void Return(double[] buffer)
