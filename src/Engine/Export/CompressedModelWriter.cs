@@ -164,12 +164,17 @@ public static partial class CompressedModelWriter
     private static void RoundTo(DType dtype, FactorizedLayer f)
     {
         if (dtype == DType.F64) return;
+        // In chunks: a whole-factor byte array would be one more large buffer at the stage's peak.
+        const int Chunk = 1 << 16;
+        var bytes = new byte[Chunk * (dtype.Bits() / 8)];
         foreach (var values in new[] { f.Encoder, f.Decoder })
-        {
-            var bytes = new byte[values.Length * (dtype.Bits() / 8)];
-            FloatCodec.Encode(dtype, values, bytes);
-            FloatCodec.Decode(dtype, bytes, values);
-        }
+            for (int start = 0; start < values.Length; start += Chunk)
+            {
+                var part = values.AsSpan(start, Math.Min(Chunk, values.Length - start));
+                var encoded = bytes.AsSpan(0, part.Length * (dtype.Bits() / 8));
+                FloatCodec.Encode(dtype, part, encoded);
+                FloatCodec.Decode(dtype, encoded, part);
+            }
     }
 
     /// <summary>Encoder <c>[k·j, in/k, encKh, encKw]</c> and decoder <c>[out, k·j, decKh, decKw]</c> (linear: 2-D).</summary>

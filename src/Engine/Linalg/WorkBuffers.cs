@@ -15,8 +15,9 @@ internal static class WorkBuffers
     /// <summary>Buffers above this many doubles (32 MiB) are not pooled.</summary>
     internal const int PooledLimit = 1 << 22;
 
-    /// <summary>Bytes of given-back large buffers after which a large request collects them first (256 MiB).</summary>
-    internal const long CollectAfterBytes = 1L << 28;
+    /// <summary>Bytes of given-back large buffers after which a large request collects them first (64 MiB).</summary>
+    /// <remarks>A forced collection of this process's few live objects takes milliseconds; a layer makes tens of them.</remarks>
+    internal const long CollectAfterBytes = 1L << 26;
 
     private static long _released;
 
