@@ -42,7 +42,7 @@ public static partial class CompressedModelWriter
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The message of a failed write names the temporary sibling; the user knows the output.
-            throw new ModelFormatException($"{output}: cannot write: {TempPathSuffix().Replace(e.Message, "")}", e);
+            throw new ModelFormatException($"{output}: cannot write: {QuotedTempPath().Replace(TempPathSuffix().Replace(e.Message, ""), "it")}", e);
         }
     }
 
@@ -66,6 +66,10 @@ public static partial class CompressedModelWriter
 
     [System.Text.RegularExpressions.GeneratedRegex(@"\s*:?\s*'[^']*\.tmp'\.?$")]
     private static partial System.Text.RegularExpressions.Regex TempPathSuffix();
+
+    // "Access to the path '/dir/.x.tmp' is denied." names the temporary inside the sentence.
+    [System.Text.RegularExpressions.GeneratedRegex(@"(the path )?'[^']*\.tmp'")]
+    private static partial System.Text.RegularExpressions.Regex QuotedTempPath();
 
     private static Plan WriteOnnx(IModelSource source, Plan plan, string output,
         IProgress<(int, int, string)>? progress, CancellationToken cancel)
