@@ -38,7 +38,9 @@ public static class AldsApp
         }
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors) context.Error.WriteLine($"alds: {error.Message}");
+            // One line per error: System.CommandLine lists the allowed values of an option on lines of their own.
+            foreach (var error in parse.Errors)
+                context.Error.WriteLine($"alds: {string.Join(' ', error.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}");
             context.Error.WriteLine("Try 'alds --help'.");
             return BadUsage;
         }
