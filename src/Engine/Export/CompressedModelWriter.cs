@@ -82,7 +82,7 @@ public static partial class CompressedModelWriter
             quantize: f => RoundTo(FactorDType(entries[f.Layer.WeightTensor].DType), f));
         cancel.ThrowIfCancellationRequested();
         var rewritten = OnnxRewriter.Rewrite(onnx.Model, factors, PlanJson.Write(measured));
-        OnnxModelWriter.Write(rewritten, output);
+        OnnxModelWriter.Write(rewritten, output, cancel);
         return measured;
     }
 
@@ -93,7 +93,7 @@ public static partial class CompressedModelWriter
         var (tensors, measured) = Factorize(source, plan, store, progress, cancel);
         var writer = new SafetensorsWriter(Metadata(source is SafetensorsModelSource st ? st.File.Metadata : null, measured));
         foreach (var t in source.Tensors) tensors.Declare(writer, t);
-        try { writer.WriteTo(output, [source.Path]); }
+        try { writer.WriteTo(output, [source.Path], cancel); }
         catch (ArgumentException e) { throw new ModelFormatException($"{output}: {e.Message}"); }
         return measured;
     }
