@@ -30,18 +30,23 @@ internal static unsafe class Lapack
 
     public static bool Available => LoadError is null;
 
-    private static Native Load()
+    /// <summary>Null when <paramref name="library"/> loads with every symbol the tests use; otherwise why not (one line).</summary>
+    public static string? TryLoad(string library) => Load(library).Error;
+
+    private static Native Load() => Load(Library);
+
+    private static Native Load(string library)
     {
         var native = new Native();
-        if (!NativeLibrary.TryLoad(Library, out var handle))
+        if (!NativeLibrary.TryLoad(library, out var handle))
         {
-            native.Error = $"cannot load LAPACKE from {Library}";
+            native.Error = $"cannot load LAPACKE from {library}";
             return native;
         }
         foreach (var name in new[] { "LAPACKE_dgesdd", "LAPACKE_dsyevd", "LAPACKE_dsterf" })
             if (!NativeLibrary.TryGetExport(handle, name, out _))
             {
-                native.Error = $"{Library} lacks {name}";
+                native.Error = $"{library} lacks {name}";
                 return native;
             }
         native.Dgesdd = (delegate* unmanaged<int, byte, int, int, double*, int, double*, double*, int, double*, int, int>)NativeLibrary.GetExport(handle, "LAPACKE_dgesdd");
