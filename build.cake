@@ -72,7 +72,7 @@ Task("Test").IsDependentOn("Build").Does(() =>
     Information("Test results (from TRX, {0}):", results);
     foreach (var s in summaries) Information(s);
     Information($"  {"total",-20} executed {allRun,5}   skipped {allSkipped,4}   failed {allFailed,4}   (discovered {all})");
-    foreach (var s in skippedLines) Information(s);
+    foreach (var s in skippedLines.OrderBy(l => l, StringComparer.Ordinal)) Information(s);
     if (errors.Count > 0) throw new Exception("tests failed:\n  " + string.Join("\n  ", errors));
 });
 

@@ -12,7 +12,7 @@ namespace Alds.Engine.Tests.Oracles;
 /// </summary>
 internal static class Requires
 {
-    public const string Python = "/usr/bin/python3";
+    public const string Python3 = "/usr/bin/python3";
 
     /// <summary>True when the environment variable <c>CI</c> is <c>true</c> (case-insensitive), as CI services set it.</summary>
     public static bool InCi => IsCi(Environment.GetEnvironmentVariable("CI"));
@@ -40,6 +40,12 @@ internal static class Requires
         if (Oracles.Lapack.LoadError is { } error) Missing("liblapacke", error);
     }
 
+    /// <summary>/usr/bin/python3 itself (standard library only).</summary>
+    public static void Python()
+    {
+        if (!File.Exists(Python3)) Missing("python3", $"{Python3} does not exist");
+    }
+
     /// <summary>/usr/bin/python3 that imports numpy.</summary>
     public static void Numpy() => PythonModule("numpy", "python3-numpy");
 
@@ -62,13 +68,13 @@ internal static class Requires
 
     private static void PythonModule(string module, string package)
     {
-        if (!File.Exists(Python)) { Missing("python3", $"{Python} does not exist"); return; }
-        if (!Imports.GetOrAdd(module, CanImport)) Missing(package, $"{Python} cannot import {module}");
+        if (!File.Exists(Python3)) { Missing("python3", $"{Python3} does not exist"); return; }
+        if (!Imports.GetOrAdd(module, CanImport)) Missing(package, $"{Python3} cannot import {module}");
     }
 
     private static bool CanImport(string module)
     {
-        var psi = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(Python3) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add($"import {module}");
         psi.Environment["OMP_NUM_THREADS"] = "1";
