@@ -4,17 +4,21 @@ using Alds.Engine;
 
 namespace Alds.Cli;
 
-/// <summary>The <c>alds</c> command: exit 0 on success, 2 on bad usage, 1 on bad input or failure.</summary>
+/// <summary>
+/// The <c>alds</c> command: exit 0 on success, 2 on bad usage, 1 on bad input or failure, 128 + the signal number
+/// when SIGINT (130) or SIGTERM (143) stopped it (<see cref="Interruption"/>).
+/// </summary>
 public static class AldsApp
 {
     public const int Success = 0, Failure = 1, BadUsage = 2;
 
     public static int Run(string[] args)
     {
-        var context = CliContext.FromProcess();
-        using var interruption = new Interruption(context.Error);
-        context.Cancel = interruption.Token;
-        return Run(args, context);
+        var process = CliContext.FromProcess();
+        using var interruption = new Interruption(process.Error);
+        var context = new CliContext(process.Out, interruption.WithStageEvents(process.Error), process.Interactive)
+            { Cancel = interruption.Token };
+        return interruption.ExitCode(Run(args, context));
     }
 
     public static int Run(string[] args, CliContext context)
@@ -38,7 +42,9 @@ public static class AldsApp
         }
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors) context.Error.WriteLine($"alds: {error.Message}");
+            // One line per error: System.CommandLine lists the allowed values of an option on lines of their own.
+            foreach (var error in parse.Errors)
+                context.Error.WriteLine($"alds: {string.Join(' ', error.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}");
             context.Error.WriteLine("Try 'alds --help'.");
             return BadUsage;
         }

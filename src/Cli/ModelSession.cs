@@ -38,7 +38,8 @@ public sealed class ModelSession(string path, LayerFilter filter) : IDisposable
                 (Analysis, ModelParams, AnalysisTime, FromManifest) = (cached, modelParams, clock.Elapsed, true);
                 return cached;
             }
-            sweep = sweep with { ManifestKey = key };
+            // A fresh cache object: the reads of the failed manifest load must not count twice in the hit/miss line.
+            sweep = sweep with { ManifestKey = key, Cache = new AnalysisCache(cache.Directory) };
         }
         using var backend = options.CreateBackend(parse);
         Analysis = SweepRunner.Run(context, Source, backend, sweep, quiet, out _);

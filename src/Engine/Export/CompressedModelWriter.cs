@@ -42,7 +42,7 @@ public static partial class CompressedModelWriter
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The message of a failed write names the temporary sibling; the user knows the output.
-            throw new ModelFormatException($"{output}: cannot write: {TempPathSuffix().Replace(e.Message, "")}", e);
+            throw new ModelFormatException($"{output}: cannot write: {QuotedTempPath().Replace(TempPathSuffix().Replace(e.Message, ""), "it")}", e);
         }
     }
 
@@ -67,6 +67,10 @@ public static partial class CompressedModelWriter
     [System.Text.RegularExpressions.GeneratedRegex(@"\s*:?\s*'[^']*\.tmp'\.?$")]
     private static partial System.Text.RegularExpressions.Regex TempPathSuffix();
 
+    // "Access to the path '/dir/.x.tmp' is denied." names the temporary inside the sentence.
+    [System.Text.RegularExpressions.GeneratedRegex(@"(the path )?'[^']*\.tmp'")]
+    private static partial System.Text.RegularExpressions.Regex QuotedTempPath();
+
     private static Plan WriteOnnx(IModelSource source, Plan plan, string output,
         IProgress<(int, int, string)>? progress, CancellationToken cancel)
     {
@@ -78,7 +82,7 @@ public static partial class CompressedModelWriter
             quantize: f => RoundTo(FactorDType(entries[f.Layer.WeightTensor].DType), f));
         cancel.ThrowIfCancellationRequested();
         var rewritten = OnnxRewriter.Rewrite(onnx.Model, factors, PlanJson.Write(measured));
-        OnnxModelWriter.Write(rewritten, output);
+        OnnxModelWriter.Write(rewritten, output, cancel);
         return measured;
     }
 
@@ -89,7 +93,7 @@ public static partial class CompressedModelWriter
         var (tensors, measured) = Factorize(source, plan, store, progress, cancel);
         var writer = new SafetensorsWriter(Metadata(source is SafetensorsModelSource st ? st.File.Metadata : null, measured));
         foreach (var t in source.Tensors) tensors.Declare(writer, t);
-        try { writer.WriteTo(output, [source.Path]); }
+        try { writer.WriteTo(output, [source.Path], cancel); }
         catch (ArgumentException e) { throw new ModelFormatException($"{output}: {e.Message}"); }
         return measured;
     }

@@ -12,7 +12,7 @@ public static class OnnxModelWriter
     /// ONNX external data) are out of scope and rejected before anything is written.
     /// </summary>
     /// <exception cref="ModelFormatException">The model is too large for a single protobuf file.</exception>
-    public static void Write(ModelProto model, string path)
+    public static void Write(ModelProto model, string path, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -29,6 +29,7 @@ public static class OnnxModelWriter
             model.WriteTo(stream);
             stream.Flush(flushToDisk: true);
         }
+        cancel.ThrowIfCancellationRequested(); // an interrupted run commits nothing (the temporary is deleted)
         temp.CommitTo(full);
     }
 }

@@ -57,7 +57,7 @@ public static class ShardedCompressedWriter
                     var target = Path.Combine(directory, shard.Name);
                     var temp = TemporaryFiles.CreateSibling(target);
                     temporaries.Add((temp, target));
-                    WriteFile(temp.Path, writer.WriteTo);
+                    WriteFile(temp.Path, s => writer.WriteTo(s, cancel));
                 }
             }
             var index = TemporaryFiles.CreateSibling(indexPath);

@@ -154,7 +154,7 @@ public sealed class SafetensorsWriter
     /// Writes the file atomically, first refusing an output that is one of <paramref name="inputPaths"/>
     /// (see <see cref="EnsureNotSameFile"/>).
     /// </summary>
-    public void WriteTo(string path, IEnumerable<string> inputPaths)
+    public void WriteTo(string path, IEnumerable<string> inputPaths, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(inputPaths);
@@ -167,14 +167,18 @@ public sealed class SafetensorsWriter
         using var temp = Runtime.TemporaryFiles.CreateSibling(full);
         using (var stream = new FileStream(temp.Path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 20))
         {
-            WriteTo(stream);
+            WriteTo(stream, cancel);
             stream.Flush(flushToDisk: true);
         }
+        cancel.ThrowIfCancellationRequested(); // an interrupted run commits nothing (the temporary is deleted)
         temp.CommitTo(full); // rename(2): readers of the old file keep their mapping
     }
 
     /// <summary>Writes the whole file to a stream (not atomic; <see cref="WriteTo(string)"/> is).</summary>
-    public void WriteTo(Stream destination)
+    public void WriteTo(Stream destination) => WriteTo(destination, CancellationToken.None);
+
+    /// <summary>As <see cref="WriteTo(Stream)"/>, checking <paramref name="cancel"/> before each tensor.</summary>
+    public void WriteTo(Stream destination, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(destination);
         var layout = Layout();
@@ -182,6 +186,7 @@ public sealed class SafetensorsWriter
         var writers = _tensors.ToDictionary(t => t.Entry.Name, t => t.Write, StringComparer.Ordinal);
         foreach (var tensor in layout)
         {
+            cancel.ThrowIfCancellationRequested();
             using var counted = new ExactLengthStream(destination, tensor.ByteLength, tensor.Name);
             writers[tensor.Name](counted);
             counted.Complete();

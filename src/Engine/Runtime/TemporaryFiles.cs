@@ -17,8 +17,15 @@ public static class TemporaryFiles
         var dir = Path.GetDirectoryName(full) ?? ".";
         var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         Live[temp] = 0;
+        Created?.Invoke(full);
         return new Registration(temp);
     }
+
+    /// <summary>
+    /// Raised with the target's full path when a temporary is registered, before anything is written to it. The
+    /// CLI's test-only stage events (ALDS_TEST_STAGE_EVENTS) use it to tell an interruption test which stage began.
+    /// </summary>
+    public static event Action<string>? Created;
 
     /// <summary>
     /// Writes small files all-or-nothing: every one goes to a temporary sibling first, and the renames come only

@@ -5,7 +5,11 @@ namespace Alds.Engine.Tests.Benchmarks;
 /// <summary>The benchmark-only LAPACK peer and the svd benchmark's correctness figures (no timed assertions).</summary>
 public class SvdBenchmarkTests
 {
-    private static void AssumeLapack() => Assume.That(LapackPeer.IsAvailable(out var reason), Is.True, reason);
+    private static void AssumeLapack()
+    {
+        Oracles.Requires.Lapack();
+        if (!LapackPeer.IsAvailable(out var reason)) Oracles.Requires.Missing("liblapacke", reason!);
+    }
 
     [Test]
     public void LapackPeer_ScaledPermutation_ClosedFormValues()
@@ -36,12 +40,29 @@ public class SvdBenchmarkTests
         Assert.That(result.NumpyNote, Does.Contain("not requested"));
     }
 
+    [TestCase(new[] { 5.0, 1.0, 3.0 }, 3.0)]
+    [TestCase(new[] { 4.0, 1.0, 3.0, 2.0 }, 2.5)]
+    [TestCase(new[] { 7.0 }, 7.0)]
+    [TestCase(new[] { 9.0, 9.0, 0.5, 100.0, 9.0 }, 9.0)]
+    public void MedianOf_OddAndEven_MiddleValues(double[] times, double median) =>
+        Assert.That(SvdBenchmark.MedianOf(times), Is.EqualTo(median));
+
     [Test]
-    public void Median_OddAndEven_MiddleValues()
+    public void Median_WarmUpThenTimedRuns_ReturnsTheMedianNotMinNorMean()
     {
+        // Each call busy-waits its planned time. Three 70 ms warm-ups pass the 200 ms warm-up floor, so exactly
+        // three timed runs follow: 0, 40, 40 ms. Their median is at least 40 ms (a lower bound only: a loaded machine
+        // can stretch a run, never shorten it); their minimum (~0) and mean (~27) are below it.
+        double[] plan = [70, 70, 70, 0, 40, 40];
         int calls = 0;
-        Assert.That(SvdBenchmark.Median(3, () => calls++), Is.GreaterThanOrEqualTo(0));
-        Assert.That(calls, Is.GreaterThanOrEqualTo(6), "warm-up runs come before the three timed runs");
+        double median = SvdBenchmark.Median(3, () =>
+        {
+            double wait = plan[Math.Min(calls++, plan.Length - 1)];
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (clock.Elapsed.TotalMilliseconds < wait) { }
+        });
+        Assert.That(calls, Is.EqualTo(6), "three warm-up runs, then the three timed runs");
+        Assert.That(median, Is.GreaterThanOrEqualTo(40));
     }
 
     [Test]

@@ -75,7 +75,7 @@ public class AnalysisCacheTests
     }
 
     [Test]
-    public void Sweep_CorruptEntry_RecomputedAndRewritten()
+    public void TryGet_CorruptEntry_RejectedThenPutRestores() // the sweep path: CacheRecoveryTests
     {
         var cache = new AnalysisCache(_dir);
         var w = Weight(3);

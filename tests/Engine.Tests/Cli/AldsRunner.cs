@@ -46,13 +46,17 @@ internal static class AldsRunner
     /// <summary>Starts <c>dotnet alds.dll args</c> with redirected, asynchronously collected stdout and stderr.</summary>
     public static ChildProcess Start(string workDir, params string[] args) => new(workDir, args);
 
+    /// <summary>As <see cref="Start(string, string[])"/>, with extra environment variables for the child.</summary>
+    public static ChildProcess Start(string workDir, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        new(workDir, args, environment);
+
     /// <summary>A running <c>alds</c> child; stderr lines are also queued for <see cref="WaitForErrorLine"/>.</summary>
     public sealed class ChildProcess : IDisposable
     {
         private readonly StringBuilder _out = new(), _err = new();
         private readonly System.Collections.Concurrent.BlockingCollection<string> _errLines = [];
 
-        public ChildProcess(string workDir, string[] args)
+        public ChildProcess(string workDir, string[] args, IReadOnlyDictionary<string, string>? environment = null)
         {
             var psi = new ProcessStartInfo(DotnetHost())
             {
@@ -61,6 +65,7 @@ internal static class AldsRunner
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
+            foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
             psi.ArgumentList.Add(AldsDll());
             foreach (var a in args) psi.ArgumentList.Add(a);
             Process = new Process { StartInfo = psi };

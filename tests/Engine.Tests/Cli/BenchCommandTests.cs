@@ -25,22 +25,10 @@ public class BenchCommandTests
     private static (int code, string output, string error) Run(params string[] args) =>
         AldsRunner.Run(args) is var r ? (r.Code, r.Out, r.Err) : default;
 
-    private static bool NumpyAvailable()
-    {
-        try
-        {
-            using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/bin/python3", "-c \"import numpy\"")
-                { RedirectStandardError = true, RedirectStandardOutput = true });
-            p!.WaitForExit();
-            return p.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception) { return false; }
-    }
-
     [Test]
     public void BenchSweep_Json_PeerCurvesAgree()
     {
-        Assume.That(NumpyAvailable(), "needs /usr/bin/python3 with numpy");
+        Oracles.Requires.Numpy();
         var (code, output, error) = Run("bench", "sweep", _model, "--json");
         Assert.That(code, Is.EqualTo(AldsApp.Success), error);
         using var doc = JsonDocument.Parse(output);

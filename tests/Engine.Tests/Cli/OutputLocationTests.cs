@@ -89,24 +89,32 @@ public class OutputLocationTests
         CliAssert.FolderHolds(output);
     }
 
+    // Root-independent refusals (issue 17): root ignores directory permission bits, so the unwritable output is
+    // one that no user can create — a folder path through a regular file (ENOTDIR) and sysfs, which refuses to
+    // create files for everyone (EACCES, UnauthorizedAccessException on the .NET side).
     [Test]
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    public void Compress_FolderWithoutWritePermission_ExitOneNothingLeft()
+    public void Compress_OutputUnderARegularFile_ExitOneNothingLeft()
     {
-        Assume.That(Environment.IsPrivilegedProcess, Is.False, "root ignores directory permissions (see the read-only tmpfs test)");
-        var outDir = _dir.Sub("locked");
-        File.SetUnixFileMode(outDir, UnixFileMode.UserRead | UnixFileMode.UserExecute);
-        try
-        {
-            var r = AldsRunner.Run("compress", _model, "--keep", "0.5", "-o", Path.Combine(outDir, "x.safetensors"));
-            Assert.That(r.Code, Is.EqualTo(AldsApp.Failure), r.ToString());
-            CliAssert.ErrorAfterProgress(r, "x.safetensors");
-            CliAssert.FolderHolds(outDir);
-        }
-        finally
-        {
-            File.SetUnixFileMode(outDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        var plain = Path.Combine(_dir.Sub("under-file"), "plain");
+        File.WriteAllText(plain, "not a folder");
+        var r = AldsRunner.Run("compress", _model, "--keep", "0.5", "-o", Path.Combine(plain, "x.safetensors"));
+        Assert.That(r.Code, Is.EqualTo(AldsApp.Failure), r.ToString());
+        CliAssert.ErrorAfterProgress(r, "x.safetensors");
+        Assert.That(r.Err, Does.Not.Contain(".tmp"), "the message should name the output, not a temporary file");
+        CliAssert.FolderHolds(Path.GetDirectoryName(plain)!, "plain");
+        Assert.That(File.ReadAllText(plain), Is.EqualTo("not a folder"));
+    }
+
+    [Test]
+    public void Compress_IntoSysfs_AccessDeniedEvenToRoot_ExitOneNothingLeft()
+    {
+        Assert.That(OperatingSystem.IsLinux() && Directory.Exists("/sys/kernel"), "sysfs is mounted on Linux");
+        var output = "/sys/kernel/alds-test-x.safetensors";
+        var r = AldsRunner.Run("compress", _model, "--keep", "0.5", "-o", output);
+        Assert.That(r.Code, Is.EqualTo(AldsApp.Failure), r.ToString());
+        CliAssert.ErrorAfterProgress(r, "alds-test-x.safetensors");
+        Assert.That(r.Err, Does.Not.Contain(".tmp"), "the message should name the output, not a temporary file");
+        Assert.That(Directory.GetFiles("/sys/kernel", "*alds-test-x*"), Is.Empty);
     }
 
     [TestCase("ro", "--keep", "0.5")]

@@ -84,8 +84,12 @@ public class ReviewRegressionTests
         Assert.That(r.Code, Is.EqualTo(0), r.ToString());
 
         using var file = SafetensorsFile.Open(output);
+        // DESIGN §5: factors are written in the source dtype.
+        Assert.That(file.Get("fc.encoding.weight").DType, Is.EqualTo(DType.BF16), "encoder dtype");
+        Assert.That(file.Get("fc.decoding.weight").DType, Is.EqualTo(DType.BF16), "decoder dtype");
         var plan = Alds.Engine.Planning.PlanJson.Parse(file.Metadata["alds.plan"]);
         var layer = plan.Layers.Single();
+        Assert.That(layer.Compressed, Is.True);
         var enc = new double[file.Get("fc.encoding.weight").Entry.ElementCount];
         var dec = new double[file.Get("fc.decoding.weight").Entry.ElementCount];
         file.ReadFloat64("fc.encoding.weight", enc);

@@ -143,7 +143,7 @@ public class CompressSafetensorsTests
     [Test]
     public void CompressHalf_RebuiltLayers_LapackResidualEqualsMeasured()
     {
-        Assume.That(Lapack.Available, "liblapacke.so.3 is not installed");
+        Requires.Lapack();
         var (path, _) = ResNet18Workspace.Half();
         using var file = SafetensorsFile.Open(path);
         using var source = OpenSource();
@@ -167,12 +167,11 @@ public class CompressSafetensorsTests
     [Test]
     public void CompressHalf_PythonVerify_AgreesWithMeasuredErrors()
     {
-        Assume.That(File.Exists(PythonRunner.Python), Is.True, $"{PythonRunner.Python} is not installed");
+        Requires.Torch();
         var (compressed, _) = ResNet18Workspace.Half();
         var (original, _) = ResNet18Workspace.Whole();
         var script = Path.Combine(PythonRunner.FrontendDir(), "alds_torch.py");
         var result = PythonRunner.Run([script, "verify", original, compressed], Path.GetTempPath(), TimeSpan.FromSeconds(300));
-        Assume.That(PythonRunner.LacksModule(result.Output), Is.False, "python3 lacks torch or numpy");
         Assert.That(result.ExitCode, Is.EqualTo(0), result.Output);
 
         using var doc = JsonDocument.Parse(result.Output);

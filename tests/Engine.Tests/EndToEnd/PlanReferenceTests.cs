@@ -45,6 +45,31 @@ public class PlanReferenceTests
         Assert.That(next.GetProperty("params").GetInt64(), Is.GreaterThan(plan.GetProperty("budget").GetProperty("params").GetInt64()));
     }
 
+    /// <summary>
+    /// Where REFERENCE.md's exact column comes from, in the repository: exact_reference.py computes the curves with
+    /// numpy's SVD and the threshold search on its own (DESIGN §1 only) from the model's weights; it must give the
+    /// published figures, and the engine the same optimum (curves agree to ~1e-11, so 1e-9 relative).
+    /// </summary>
+    [Test]
+    public void ExactColumn_IndependentNumpyScript_ReproducesReferenceAndEngine()
+    {
+        Oracles.Requires.Numpy();
+        var (weights, _) = ResNet18Workspace.Whole();
+        var script = Path.Combine(Frontends.PythonRunner.RepoRoot(), "tests", "Engine.Tests", "EndToEnd", "exact_reference.py");
+        var result = Frontends.PythonRunner.Run([script, weights, "0.7", "0.5", "0.3", "0.2"], Path.GetTempPath(), TimeSpan.FromMinutes(10));
+        Assert.That(result.ExitCode, Is.Zero, result.Output);
+        using var doc = JsonDocument.Parse(result.Output);
+        var root = doc.RootElement;
+        Assert.That(root.GetProperty("layers").GetInt32(), Is.EqualTo(22));
+        Assert.That(root.GetProperty("params").GetInt64(), Is.EqualTo(ResNet18Params));
+        foreach (var (keep, reference) in new[] { (0.7, 0.048757), (0.5, 0.074312), (0.3, 0.119046), (0.2, 0.154940) })
+        {
+            double numpy = root.GetProperty("max_rel_error").GetProperty(keep.ToString("R", System.Globalization.CultureInfo.InvariantCulture)).GetDouble();
+            Assert.That(numpy, Is.EqualTo(reference).Within(5e-7 + 1e-12), $"keep {keep}: REFERENCE.md");
+            Assert.That(MaxError(Plan(keep, "exact")), Is.EqualTo(numpy).Within(1e-9 * numpy), $"keep {keep}: engine vs numpy");
+        }
+    }
+
     [TestCase(0.7, 0.1984, 0.3836)]
     [TestCase(0.5, 0.2554, 0.4949)]
     [TestCase(0.3, 0.3328, 0.6314)]

@@ -36,7 +36,7 @@ public class EvalImageSetTests
     [Test]
     public void Resolve_Default_EveryListedPhotograph()
     {
-        Assume.That(Directory.Exists(EvalImageSet.DefaultDirectory), "python3-skimage-lib is not installed");
+        Oracles.Requires.Photographs();
         Assert.That(EvalImageSet.Resolve(null), Has.Count.EqualTo(EvalImageSet.DefaultNames.Count));
     }
 }

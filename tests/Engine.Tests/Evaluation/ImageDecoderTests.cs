@@ -36,7 +36,7 @@ public class ImageDecoderTests
     public void Load_Jpeg_DecodesWithItsSize()
     {
         var rocket = Path.Combine(EvalImageSet.DefaultDirectory, "rocket.jpg");
-        Assume.That(File.Exists(rocket), "python3-skimage-lib is not installed");
+        Oracles.Requires.Photographs();
         var image = ImageDecoder.Load(rocket);
         Assert.That((image.Width, image.Height), Is.EqualTo((640, 427)));
     }

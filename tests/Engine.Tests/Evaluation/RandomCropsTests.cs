@@ -24,12 +24,30 @@ public class RandomCropsTests
     public void Generate_PinnedSeed_PinnedCrops()
     {
         // Guards reproducibility across releases: changing the generator changes every reported number.
-        // The values come from an independent Python transcription of SplitMix64 + FNV-1a.
+        // The values come from an independent Python transcription of SplitMix64 + FNV-1a: random_crops.py here,
+        // run against the generator on many arguments in Generate_ManyArguments_EqualPythonTranscription.
         var crops = RandomCrops.Generate(512, 512, 2, 20261127, "astronaut.png");
         Assert.That(crops, Is.EqualTo(PinnedAstronaut));
     }
 
     private static readonly CropWindow[] PinnedAstronaut = [new(25, 37, 340), new(36, 50, 451)];
+
+    [TestCase(512, 512, 2, 20261127UL, "astronaut.png")]
+    [TestCase(741, 500, 9, 42UL, "motorcycle_left.png")]
+    [TestCase(1, 1, 3, 0UL, "x")]
+    [TestCase(2, 9, 5, ulong.MaxValue, "coffee.png")]
+    [TestCase(640, 427, 7, 1UL, "rocket.jpg")]
+    [TestCase(300, 451, 4, 123456789UL, "caf\u00e9 \u2615.png")]
+    public void Generate_ManyArguments_EqualPythonTranscription(int width, int height, int count, ulong seed, string name)
+    {
+        Oracles.Requires.Python();
+        var script = Path.Combine(Frontends.PythonRunner.RepoRoot(), "tests", "Engine.Tests", "Evaluation", "random_crops.py");
+        var result = Frontends.PythonRunner.Run([script, $"{width}", $"{height}", $"{count}", $"{seed}", name], Path.GetTempPath(), TimeSpan.FromSeconds(60));
+        Assert.That(result.ExitCode, Is.Zero, result.Output);
+        var python = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' ').Select(int.Parse).ToArray()).Select(v => new CropWindow(v[0], v[1], v[2])).ToArray();
+        Assert.That(RandomCrops.Generate(width, height, count, seed, name), Is.EqualTo(python));
+    }
 
     [Test]
     public void Generate_OtherNameOrSeed_OtherCrops()

@@ -44,7 +44,7 @@ internal static partial class GroupSvdFactorizer
     /// <summary>Factors of canonical weight <paramref name="w"/> ([out, in, kh, kw]) at (scheme, k, j).</summary>
     public static FactorizedLayer Factorize(LayerSpec l, double[] w, int scheme, int groups, int rank)
     {
-        Assume.That(Oracles.Lapack.Available, "liblapacke.so.3 is not installed");
+        Oracles.Requires.Lapack();
         var (eKh, eKw, dKh, dKw) = Kernels(scheme, l.Kh, l.Kw);
         int enc = eKh * eKw, dec = dKh * dKw, per = l.In / groups;
         int m = l.Out * dec, n = per * enc, p = Math.Min(m, n);

@@ -36,7 +36,7 @@ public class OnnxRewriterResNet18Tests
     public void Rewrite_TwoResNet18Layers_FullRank_OutputMatchesOriginal()
     {
         var path = FindResNet18();
-        Assume.That(path, Is.Not.Null, "ResNet18.onnx not found (build src/Cli or restore the NuGet package)");
+        Assert.That(path, Is.Not.Null, "ResNet18.onnx not found (build src/Cli or restore the NuGet package)");
         var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path!));
         var g = model.Graph;
         var inits = g.Initializer.ToDictionary(t => t.Name);

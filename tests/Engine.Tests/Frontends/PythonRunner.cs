@@ -23,15 +23,6 @@ internal static class PythonRunner
     /// <summary>The front end's folder, <c>frontends/python</c>.</summary>
     public static string FrontendDir() => Path.Combine(RepoRoot(), "frontends", "python");
 
-    /// <summary>True when python3 can import torch and numpy (costs one interpreter start).</summary>
-    public static bool HasTorch() =>
-        File.Exists(Python) && Run(["-c", "import torch, numpy"], Path.GetTempPath(), TimeSpan.FromSeconds(60)).ExitCode == 0;
-
-    /// <summary>True when a run's output says torch or numpy could not be imported.</summary>
-    public static bool LacksModule(string output) =>
-        output.Contains("No module named 'torch'", StringComparison.Ordinal)
-        || output.Contains("No module named 'numpy'", StringComparison.Ordinal);
-
     /// <summary>Runs python3 with <paramref name="args"/> in <paramref name="workDir"/>; kills it after <paramref name="timeout"/>.</summary>
     public static Result Run(IEnumerable<string> args, string workDir, TimeSpan timeout)
     {

@@ -26,6 +26,7 @@ public class FuzzInputReplayTests
     }
 
     [TestCaseSource(nameof(Inputs))]
+    [Category("FuzzReplay")] // reported apart by the Cake Test target: replays of saved inputs, not hand-written checks
     public void Replay_SavedInput_AcceptedOrRefusedOnOneLine(string target, string relativePath)
     {
         byte[] bytes = File.ReadAllBytes(Path.Combine(TestContext.CurrentContext.TestDirectory, relativePath));

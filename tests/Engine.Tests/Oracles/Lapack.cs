@@ -2,22 +2,64 @@ using System.Runtime.InteropServices;
 
 namespace Alds.Engine.Tests.Oracles;
 
-/// <summary>Oracle: Debian's reference LAPACKE (row-major calls), used by tests only.</summary>
+/// <summary>
+/// Oracle: Debian's reference LAPACKE (row-major calls), used by tests only. Every entry point applies the
+/// missing-oracle policy (<see cref="Requires.Lapack"/>): fail in CI, skip elsewhere, one line naming the package.
+/// <c>ALDS_TEST_LAPACKE</c> names another library file (an absent one hides LAPACK, to check that CI turns red).
+/// </summary>
 internal static unsafe class Lapack
 {
-    private const string Lib = "/usr/lib/x86_64-linux-gnu/liblapacke.so.3";
+    public const string DefaultLibrary = "/usr/lib/x86_64-linux-gnu/liblapacke.so.3";
     private const int RowMajor = 101;
 
-    [DllImport(Lib, EntryPoint = "LAPACKE_dgesdd")]
-    private static extern int dgesdd(int layout, byte jobz, int m, int n, double* a, int lda, double* s, double* u, int ldu, double* vt, int ldvt);
+    private sealed class Native
+    {
+        public delegate* unmanaged<int, byte, int, int, double*, int, double*, double*, int, double*, int, int> Dgesdd;
+        public delegate* unmanaged<int, byte, byte, int, double*, int, double*, int> Dsyevd;
+        public delegate* unmanaged<int, double*, double*, int> Dsterf;
+        public string? Error;
+    }
 
-    [DllImport(Lib, EntryPoint = "LAPACKE_dsyevd")]
-    private static extern int dsyevd(int layout, byte jobz, byte uplo, int n, double* a, int lda, double* w);
+    private static readonly Lazy<Native> Loaded = new(Load);
 
-    [DllImport(Lib, EntryPoint = "LAPACKE_dsterf")]
-    private static extern int dsterf(int n, double* d, double* e);
+    /// <summary>The library file tried: <c>ALDS_TEST_LAPACKE</c> when set, else Debian's path.</summary>
+    public static string Library => Environment.GetEnvironmentVariable("ALDS_TEST_LAPACKE") is { Length: > 0 } p ? p : DefaultLibrary;
 
-    public static bool Available => File.Exists(Lib);
+    /// <summary>Null when LAPACKE loaded with every symbol the tests use; otherwise why not (one line).</summary>
+    public static string? LoadError => Loaded.Value.Error;
+
+    public static bool Available => LoadError is null;
+
+    /// <summary>Null when <paramref name="library"/> loads with every symbol the tests use; otherwise why not (one line).</summary>
+    public static string? TryLoad(string library) => Load(library).Error;
+
+    private static Native Load() => Load(Library);
+
+    private static Native Load(string library)
+    {
+        var native = new Native();
+        if (!NativeLibrary.TryLoad(library, out var handle))
+        {
+            native.Error = $"cannot load LAPACKE from {library}";
+            return native;
+        }
+        foreach (var name in new[] { "LAPACKE_dgesdd", "LAPACKE_dsyevd", "LAPACKE_dsterf" })
+            if (!NativeLibrary.TryGetExport(handle, name, out _))
+            {
+                native.Error = $"{library} lacks {name}";
+                return native;
+            }
+        native.Dgesdd = (delegate* unmanaged<int, byte, int, int, double*, int, double*, double*, int, double*, int, int>)NativeLibrary.GetExport(handle, "LAPACKE_dgesdd");
+        native.Dsyevd = (delegate* unmanaged<int, byte, byte, int, double*, int, double*, int>)NativeLibrary.GetExport(handle, "LAPACKE_dsyevd");
+        native.Dsterf = (delegate* unmanaged<int, double*, double*, int>)NativeLibrary.GetExport(handle, "LAPACKE_dsterf");
+        return native;
+    }
+
+    private static Native Require()
+    {
+        Requires.Lapack();
+        return Loaded.Value;
+    }
 
     /// <summary>Eigenvalues (ascending) of the symmetric tridiagonal with diagonal d and off-diagonal e, by dsterf.</summary>
     public static double[] TridiagonalEigenValues(ReadOnlySpan<double> d, ReadOnlySpan<double> e)
@@ -28,7 +70,7 @@ internal static unsafe class Lapack
         e.Slice(0, Math.Max(n - 1, 0)).CopyTo(ee);
         fixed (double* pd = dd, pe = ee)
         {
-            int info = dsterf(n, pd, pe);
+            int info = Require().Dsterf(n, pd, pe);
             if (info != 0) throw new InvalidOperationException($"dsterf info {info}");
         }
         return dd;
@@ -41,7 +83,7 @@ internal static unsafe class Lapack
         var s = new double[Math.Max(Math.Min(m, n), 1)];
         fixed (double* pa = a, ps = s)
         {
-            int info = dgesdd(RowMajor, (byte)'N', m, n, pa, Math.Max(n, 1), ps, null, Math.Max(m, 1), null, Math.Max(n, 1));
+            int info = Require().Dgesdd(RowMajor, (byte)'N', m, n, pa, Math.Max(n, 1), ps, null, Math.Max(m, 1), null, Math.Max(n, 1));
             if (info != 0) throw new InvalidOperationException($"dgesdd info {info}");
         }
         return s[..Math.Min(m, n)];
@@ -54,7 +96,7 @@ internal static unsafe class Lapack
         var w = new double[Math.Max(n, 1)];
         fixed (double* pa = a, pw = w)
         {
-            int info = dsyevd(RowMajor, (byte)'N', (byte)'L', n, pa, Math.Max(n, 1), pw);
+            int info = Require().Dsyevd(RowMajor, (byte)'N', (byte)'L', n, pa, Math.Max(n, 1), pw);
             if (info != 0) throw new InvalidOperationException($"dsyevd info {info}");
         }
         var r = w[..n];

@@ -36,6 +36,35 @@ public class AlignTests
         }
     }
 
+    /// <summary>
+    /// Independent of the threshold method above: brute force over every combination of raw options (schemes 0–3,
+    /// every k, every aligned j) on small instances; the exact planner's max error must be the brute-force minimum.
+    /// </summary>
+    [Test]
+    public void Exact_SmallInstancesAllSchemes_AlignedOptimumEqualsBruteForce([Values(1, 2, 3)] int align)
+    {
+        int checkedInstances = 0;
+        var schemesChosen = new HashSet<int>();
+        for (int seed = 0; seed < 120; seed++)
+        {
+            var a = PlanningInstances.Small(seed, allSchemes: true);
+            var measure = seed % 3 == 0 ? ErrorMeasure.Rss : ErrorMeasure.Max;
+            long budget = PlanningInstances.RandomBudget(a, new Random(seed + 50), measure, align);
+            var plan = Planner.Create(a, Budget.FromParams(budget),
+                new PlannerOptions { Error = measure, Align = align, Refine = false, Schemes = [0, 1, 2, 3] });
+            var (minMax, minParams) = PlanningInstances.BruteForce(a, budget, measure, align, cap: plan.MaxRelError);
+            string where = $"seed {seed}, align {align}";
+            Assert.That(plan.MaxRelError, Is.EqualTo(minMax), where);
+            Assert.That(plan.ParamsAfter, Is.LessThanOrEqualTo(budget), where);
+            Assert.That(plan.ParamsAfter, Is.EqualTo(minParams), where);
+            Assert.That(plan.Layers.Where(c => c.Compressed).Select(c => c.Rank % align), Is.All.EqualTo(0), where);
+            foreach (var c in plan.Layers.Where(c => c.Compressed)) schemesChosen.Add(c.Scheme);
+            checkedInstances++;
+        }
+        Assert.That(checkedInstances, Is.EqualTo(120));
+        Assert.That(schemesChosen, Is.SupersetOf(new[] { 1, 2 }), "the instances exercise the split schemes");
+    }
+
     [Test]
     public void Exact_AlignOne_SameAsDefault()
     {

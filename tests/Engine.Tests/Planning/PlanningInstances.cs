@@ -9,12 +9,17 @@ internal static class PlanningInstances
 {
     private const long MaxCombinations = 60_000;
 
-    /// <summary>2–4 small layers, 1–2 schemes, all divisors k; every other instance has quantised (tied) errors.</summary>
-    public static ModelAnalysis Small(int seed)
+    /// <summary>
+    /// 2–4 small layers, 1–2 schemes (all four with <paramref name="allSchemes"/>, and then kernels kh×kw with
+    /// kh ≠ kw possible, so that the split schemes 1 and 2 differ), all divisors k; every other instance has
+    /// quantised (tied) errors.
+    /// </summary>
+    public static ModelAnalysis Small(int seed, bool allSchemes = false)
     {
         var rng = new Random(seed);
         int count = rng.Next(2, 5);
         int[] schemes = rng.Next(2) == 0 ? [0] : [0, 3];
+        if (allSchemes) schemes = [0, 1, 2, 3];
         int quantize = seed % 2 == 0 ? 8 : 0;
         var layers = new List<LayerAnalysis>();
         long combinations = 1;
@@ -22,7 +27,8 @@ internal static class PlanningInstances
         {
             int o = rng.Next(1, 11), i = new[] { 1, 2, 3, 4, 6, 8 }[rng.Next(6)], k = rng.Next(1, 4);
             bool linear = rng.Next(4) == 0;
-            var spec = new LayerSpec($"layer{l}", linear ? LayerKind.Linear : LayerKind.Conv, o, i, linear ? 1 : k, linear ? 1 : k, $"layer{l}.weight", null);
+            int kw = allSchemes ? rng.Next(1, 4) : k;
+            var spec = new LayerSpec($"layer{l}", linear ? LayerKind.Linear : LayerKind.Conv, o, i, linear ? 1 : k, linear ? 1 : kw, $"layer{l}.weight", null);
             var layer = SyntheticAnalysis.Layer(spec, schemes, SyntheticAnalysis.Divisors(i), rng, quantize);
             long n = RawOptions(layer, ErrorMeasure.Max, 1, false).Count;
             if (layers.Count >= 2 && combinations * n > MaxCombinations) break; // keeps brute force fast

@@ -101,6 +101,49 @@ public class ShardedCompressedWriterTests : ShardedCheckpointTest
         Assert.That(Directory.GetFiles(output), Is.Empty, "no shard, index or temporary is left");
     }
 
+    /// <summary>
+    /// A failure while shard data is being written (not at the final rename): the second input shard is cut in the
+    /// middle of its last, pass-through tensor (8 MiB, several copy buffers) after the model was opened and planned,
+    /// so output shard 1 is complete, shard 2 has its header, factors and part of that tensor, and the copy fails.
+    /// Nothing may be left: no shard, no index, no temporary, no output folder.
+    /// </summary>
+    [Test]
+    public void Write_InputShardEndsMidwayThroughCopy_RemovesEverythingWritten()
+    {
+        var ckpt = Directory.CreateDirectory(Dir.File("cut")).FullName;
+        var rng = new Random(8);
+        double[] Values(long n) => [.. Enumerable.Range(0, (int)n).Select(_ => rng.NextDouble() - 0.5)];
+        var first = new SafetensorsWriter(new Dictionary<string, string> { ["format"] = "pt" });
+        first.AddFloat64("a.conv.weight", Tensors.DType.F32, [16, 8, 3, 3], Values(16 * 8 * 9));
+        first.WriteTo(Path.Combine(ckpt, ScaleModels.ShardName(0, 2)));
+        var second = new SafetensorsWriter(new Dictionary<string, string> { ["format"] = "pt" });
+        second.AddFloat64("b.fc.weight", Tensors.DType.F32, [24, 32], Values(24 * 32));
+        second.Add("zz.embed.weight", Tensors.DType.F32, [2048, 1024], new byte[2048 * 1024 * 4]);
+        var big = second.Layout().Single(t => t.Name == "zz.embed.weight");
+        Assert.That(big.End, Is.EqualTo(second.Layout().Max(t => t.End)), "the pass-through tensor is last in the shard");
+        var secondPath = Path.Combine(ckpt, ScaleModels.ShardName(1, 2));
+        second.WriteTo(secondPath);
+        var index = ScaleModels.WriteIndex(ckpt, new Dictionary<string, string>
+        {
+            ["a.conv.weight"] = ScaleModels.ShardName(0, 2), ["b.fc.weight"] = ScaleModels.ShardName(1, 2),
+            ["zz.embed.weight"] = ScaleModels.ShardName(1, 2),
+        });
+
+        using var source = (ShardedSafetensorsModelSource)ModelSources.Open(index);
+        var plan = PlanOf(source);
+        Assert.That(plan.Layers.Count(l => l.Compressed), Is.EqualTo(2), "both layers compressed: both shards get factors");
+        // Cut the data in the middle of the big tensor (the compressible weights before it stay whole).
+        long length = new FileInfo(secondPath).Length;
+        using (var f = new FileStream(secondPath, FileMode.Open, FileAccess.Write)) f.SetLength(length - big.ByteLength / 2);
+
+        var output = Dir.File("out-cut");
+        var e = Assert.Throws(Is.InstanceOf<ModelFormatException>(),
+            () => CompressedModelWriter.Write(source, plan, output, OutputFormat.Safetensors))!;
+        Assert.That(e.Message, Does.Contain("zz.embed.weight").And.Not.Contain('\n'));
+        Assert.That(Directory.Exists(output), Is.False, "the output folder it created is removed, with everything in it");
+        Assert.That(Directory.GetFiles(Dir.Path, "*.tmp", SearchOption.AllDirectories), Is.Empty, "no temporary anywhere");
+    }
+
     [Test]
     public void Write_IntoTheInputDirectory_RefusedBeforeWriting()
     {
