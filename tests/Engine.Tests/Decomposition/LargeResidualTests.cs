@@ -17,7 +17,7 @@ public class LargeResidualTests
     [TestCase(2)]
     public void OneGroup_Bf16Factors_MeasuredAgainstLapack(int groups)
     {
-        if (!Lapack.Available) Assert.Fail("LAPACKE (Debian liblapacke) is needed for this oracle");
+        Requires.Lapack();
         const int m = 600, n = 800, rank = 40;
         var layer = new LayerSpec("fc", LayerKind.Linear, m, n, 1, 1, "fc.weight", null);
         // Nearly rank 40 (plus 1e-6 noise): the optimal error is tiny, so what BF16 rounding adds dominates the residual.
