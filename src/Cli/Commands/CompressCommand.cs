@@ -38,6 +38,8 @@ public static class CompressCommand
                 outputPath = ShardedCompressedWriter.DefaultOutput(path);
             if (outputFormat == OutputFormat.Onnx && source is not Engine.Models.OnnxModelSource)
                 throw new Engine.ModelFormatException($"{path}: --format onnx (or an .onnx output) needs an ONNX input model");
+            if (outputFormat == OutputFormat.Onnx && source is Engine.Models.OnnxModelSource onnxSource)
+                OnnxRewriter.CheckRewritable(onnxSource.Model, source.Layers); // refuse before the analysis
             var plan = inputs.CreatePlan(context, parse, session, out var planTime);
             var analysisTime = session.AnalysisTime;
 
