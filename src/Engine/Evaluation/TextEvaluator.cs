@@ -52,15 +52,18 @@ public static class TextEvaluator
         var tokenizer = TextTokenizer.Load(vocab, options.Lowercase, maxLength);
         var tokens = texts.Select(tokenizer.Encode).ToList();
 
-        var embedA = new List<double[]>(texts.Count);
-        var embedB = new List<double[]>(texts.Count);
+        // Batches of texts of similar length (sorted by token count) waste little on padding; results are per text.
+        var order = Enumerable.Range(0, tokens.Count).OrderBy(i => tokens[i].Length).ThenBy(i => i).ToArray();
+        var embedA = new double[texts.Count][];
+        var embedB = new double[texts.Count][];
         double sumError = 0, maxError = 0, sumCosine = 0, minCosine = double.PositiveInfinity;
         string embedding = "";
-        for (int start = 0; start < tokens.Count; start += BatchSize)
+        for (int start = 0; start < order.Length; start += BatchSize)
         {
             cancel.ThrowIfCancellationRequested();
             progress?.Report((start, tokens.Count));
-            var batch = tokens.GetRange(start, Math.Min(BatchSize, tokens.Count - start));
+            var members = order[start..Math.Min(start + BatchSize, order.Length)];
+            var batch = members.Select(i => tokens[i]).ToList();
             var feed = original.Feed(batch, tokenizer.PadId);
             var y = original.Run(feed);
             var yHat = compressed.Run(feed);
@@ -78,8 +81,8 @@ public static class TextEvaluator
                 double cosine = EmbeddingMetrics.Cosine(a, c);
                 sumCosine += cosine;
                 minCosine = Math.Min(minCosine, cosine);
-                embedA.Add(a);
-                embedB.Add(c);
+                embedA[members[b]] = a;
+                embedB[members[b]] = c;
             }
         }
         progress?.Report((tokens.Count, tokens.Count));
