@@ -118,6 +118,44 @@ public class MiniLmEndToEndTests
         return model;
     }
 
+    /// <summary>
+    /// The model's initializers as a safetensors file, layer weights in canonical [out, in] order (the ONNX source's
+    /// own reading), every other tensor as stored.
+    /// </summary>
+    private static void WriteSafetensorsCopy(string path)
+    {
+        using var source = new Alds.Engine.Models.OnnxModelSource(MiniLmModel.OnnxPath, Alds.Engine.Layers.LayerFilter.Default);
+        var layers = source.Layers.ToDictionary(l => l.WeightTensor, StringComparer.Ordinal);
+        var writer = new SafetensorsWriter();
+        foreach (var t in source.Tensors)
+        {
+            if (layers.TryGetValue(t.Name, out var layer))
+            {
+                var w = new double[layer.Params];
+                source.ReadWeight(layer, w);
+                writer.AddFloat64(t.Name, t.DType, [layer.Out, layer.In], w);
+            }
+            else writer.Add(t.Name, t.DType, t.Shape, s => source.CopyRawBytes(t.Name, s));
+        }
+        writer.WriteTo(path, [MiniLmModel.OnnxPath]);
+    }
+
+    [Test]
+    public void Compress_SafetensorsCopy_SamePlanAsTheOnnxModel()
+    {
+        var copy = _folder["minilm.safetensors"];
+        WriteSafetensorsCopy(copy);
+
+        var r = AldsRunner.Run("compress", copy, "--keep", "0.7", "-o", _folder["copy.alds.safetensors"], "--format", "safetensors", "--json");
+
+        Assert.That(r.Code, Is.EqualTo(AldsApp.Success), r.ToString());
+        var fromCopy = JsonDocument.Parse(r.Out).RootElement.GetProperty("layers").EnumerateArray()
+            .ToDictionary(l => l.GetProperty("name").GetString()!, l => (l.GetProperty("groups").GetInt32(), l.GetProperty("rank").GetInt32()));
+        var fromOnnx = _plan.GetProperty("layers").EnumerateArray()
+            .ToDictionary(l => l.GetProperty("name").GetString()!, l => (l.GetProperty("groups").GetInt32(), l.GetProperty("rank").GetInt32()));
+        Assert.That(fromCopy, Is.EquivalentTo(fromOnnx), "same weights, same layers: the same plan");
+    }
+
     [Test]
     public void Compress_Keep07_PlanCompressesGroupedLayers()
     {
