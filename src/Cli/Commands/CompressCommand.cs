@@ -46,7 +46,7 @@ public static class CompressCommand
             if (outputFormat == OutputFormat.Onnx && source is not Engine.Models.OnnxModelSource)
                 throw new Engine.ModelFormatException($"{path}: --format onnx (or an .onnx output) needs an ONNX input model");
             if (outputFormat == OutputFormat.Onnx && source is Engine.Models.OnnxModelSource onnxSource)
-                OnnxRewriter.CheckRewritable(onnxSource.Model, source.Layers, form); // refuse before the analysis
+                OnnxRewriter.CheckRewritable(onnxSource.Model, source.Layers, form, grouped: parse.GetValue(inputs.Analysis.MaxGroups) > 1); // refuse before the analysis
             var plan = inputs.CreatePlan(context, parse, session, out var planTime);
             var analysisTime = session.AnalysisTime;
 

@@ -66,16 +66,18 @@ public static class OnnxRewriter
     /// Checks, before any analysis, that every layer of <paramref name="layers"/> can be rewritten in this graph
     /// whatever scheme, groups and rank the plan will give it: its weight is a floating-point initializer read by
     /// Conv, Gemm or MatMul nodes whose attributes and shapes this rewriter supports, and a grouped linear encoder
-    /// can be built in the model's opset. Throws one line naming the node and why.
+    /// can be built in the model's opset (<paramref name="grouped"/>: the plan may give a layer more than one group).
+    /// Throws one line naming the node and why.
     /// </summary>
     /// <exception cref="ModelFormatException">A layer cannot be rewritten.</exception>
-    public static void CheckRewritable(ModelProto model, IEnumerable<LayerSpec> layers, GroupedLinearForm form = GroupedLinearForm.SplitConcat)
+    public static void CheckRewritable(ModelProto model, IEnumerable<LayerSpec> layers, GroupedLinearForm form = GroupedLinearForm.SplitConcat,
+        bool grouped = true)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(layers);
         if (model.Graph is null) throw new ModelFormatException("ONNX model has no graph");
         var editor = new GraphEditor(model, form);
-        foreach (var l in layers) editor.Check(l);
+        foreach (var l in layers) editor.Check(l, grouped);
     }
 
     private static void CheckFactors(FactorizedLayer f)
@@ -166,7 +168,7 @@ public static class OnnxRewriter
         private static string Where(LayerSpec l) => $"ONNX rewrite: layer '{l.Name}' (weight '{l.WeightTensor}')";
 
         /// <summary>Everything <see cref="Replace"/> would refuse for this layer at any scheme, groups and rank.</summary>
-        public void Check(LayerSpec l)
+        public void Check(LayerSpec l, bool grouped)
         {
             string where = Where(l);
             var (weight, _, consumers) = Resolve(l, where);
@@ -177,11 +179,11 @@ public static class OnnxRewriter
                 switch (node.OpType)
                 {
                     case "Conv": ReadConv(node, l, weight, at); break;
-                    case "Gemm": ReadGemm(node, l, weight, at); break;
+                    case "Gemm": ReadGemm(node, l, weight, grouped && l.In > 1, at); break;
                     default:
                         CheckLinear(l, at);
                         CheckDims(weight, [l.In, l.Out], at);
-                        if (l.In > 1) CheckGroupedEncoder(node, rank2: false, at);
+                        if (grouped && l.In > 1) CheckGroupedEncoder(node, rank2: false, at);
                         break;
                 }
             }
@@ -291,7 +293,7 @@ public static class OnnxRewriter
                 n.Attribute.Add(IntsAttr("pads", [holdsH ? pads[0] : 0, holdsW ? pads[1] : 0, holdsH ? pads[2] : 0, holdsW ? pads[3] : 0]));
         }
 
-        private void ReadGemm(NodeProto node, LayerSpec l, TensorProto weight, string at)
+        private void ReadGemm(NodeProto node, LayerSpec l, TensorProto weight, bool grouped, string at)
         {
             CheckLinear(l, at);
             long transA = 0, transB = 0;
@@ -302,13 +304,13 @@ public static class OnnxRewriter
             }
             if (transA != 0) throw new ModelFormatException($"{at}: Gemm with transA = 1 is not supported");
             CheckDims(weight, transB != 0 ? [l.Out, l.In] : [l.In, l.Out], at);
-            if (l.In > 1) CheckGroupedEncoder(node, rank2: true, at);
+            if (grouped) CheckGroupedEncoder(node, rank2: true, at);
         }
 
         private List<NodeProto> RewriteGemm(NodeProto node, FactorizedLayer f, TensorProto weight, FactorInitializers factors, string at)
         {
             var l = f.Layer;
-            ReadGemm(node, l, weight, at);
+            ReadGemm(node, l, weight, f.Groups > 1, at);
             var nodes = new List<NodeProto>();
             string hidden = LinearEncoder(node, f, factors, rank2: true, nodes);
             var dec = new NodeProto { Name = Fresh($"{NodeBase(node)}_alds_dec"), OpType = "Gemm", Domain = node.Domain };
