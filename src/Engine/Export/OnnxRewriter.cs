@@ -19,8 +19,8 @@ namespace Alds.Engine.Export;
 /// </summary>
 /// <remarks>
 /// New initializers hold the factors rounded once to the weight's dtype (F32, F16, BF16 or F64).
-/// Linear factors are stored as the operators need them: encoder <c>[in, j]</c> (<c>k = 1</c>) or
-/// <c>[k, in/k, j]</c>; decoder <c>[out, k·j]</c> for Gemm (transB = 1) and <c>[k·j, out]</c> for MatMul.
+/// Linear factors are stored as the operators need them: encoder <c>[in, j]</c> (<c>k = 1</c>), one
+/// <c>[in/k, j]</c> per group (<c>X.encoding.weight.g</c>, split form) or <c>[k, in/k, j]</c> (batched form); decoder <c>[out, k·j]</c> for Gemm (transB = 1) and <c>[k·j, out]</c> for MatMul.
 /// Models over 2 GB (protobuf's limit, external data) are out of scope.
 /// </remarks>
 public static class OnnxRewriter
