@@ -150,7 +150,7 @@ public static class Program
             if (s.Name.StartsWith("exact", StringComparison.Ordinal) == false) scatter.LinePattern = ScottPlot.LinePattern.Dashed;
         }
         plot.Title(title);
-        plot.XLabel("keep (fraction of conv parameters kept)");
+        plot.XLabel("keep (fraction of compressible parameters kept)");
         plot.YLabel(ylabel);
         plot.ShowLegend(ScottPlot.Edge.Right);
         plot.Axes.Title.Label.FontSize = 18;
