@@ -23,6 +23,8 @@ public static class Program
             return args switch
             {
                 ["collect", var dir, var csv] => Collect(dir, csv),
+                ["collect-text", var dir, var csv] => TextExperiment.Collect(dir, csv),
+                ["extract-minilm", var dll, var folder] => TextExperiment.ExtractMiniLm(dll, folder),
                 ["plot", var csv, var png, var column, var ylabel, var title] => Plot(csv, png, column, ylabel, title),
                 ["ortcheck", .. var models] when models.Length > 0 => OrtCheck(models),
                 ["ortopt", var model, var optimized] => OrtOptimized(model, optimized),
@@ -38,7 +40,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: alds-experiment collect RAWDIR OUT.csv | plot CSV OUT.png COLUMN YLABEL TITLE | ortcheck MODEL... | ortopt MODEL OUT.onnx");
+        Console.Error.WriteLine("usage: alds-experiment collect RAWDIR OUT.csv | collect-text RAWDIR OUT.csv | extract-minilm DLL FOLDER | plot CSV OUT.png COLUMN YLABEL TITLE | ortcheck MODEL... | ortopt MODEL OUT.onnx");
         return 2;
     }
 
@@ -148,7 +150,7 @@ public static class Program
             if (s.Name.StartsWith("exact", StringComparison.Ordinal) == false) scatter.LinePattern = ScottPlot.LinePattern.Dashed;
         }
         plot.Title(title);
-        plot.XLabel("keep (fraction of conv parameters kept)");
+        plot.XLabel("keep (fraction of compressible parameters kept)");
         plot.YLabel(ylabel);
         plot.ShowLegend(ScottPlot.Edge.Right);
         plot.Axes.Title.Label.FontSize = 18;
@@ -209,6 +211,8 @@ public static class Program
     {
         using var options = new SessionOptions { GraphOptimizationLevel = level, IntraOpNumThreads = 1, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
         using var session = new InferenceSession(path, options);
+        if (session.InputMetadata.Values.All(m => m.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int64))
+            return TextExperiment.RunTokens(session, out signature);
         var (name, meta) = session.InputMetadata.First();
         var shape = meta.Dimensions.Select((d, i) => d > 0 ? d : (i == 0 ? 1 : 224)).ToArray();
         var rng = new Random(20261127);

@@ -17,9 +17,15 @@ public static class CompressCommand
         var output = new Option<string?>("--output", "-o") { Description = "Output file (default: <model>.alds.<format> in the current directory)" };
         var format = new Option<string?>("--format") { Description = "safetensors or onnx (default: from the output's extension, else safetensors)" };
         format.AcceptOnlyFromAmong("safetensors", "onnx");
+        var grouped = new Option<string>("--onnx-grouped-linear")
+        {
+            Description = "ONNX output: how grouped linear encoders run, split (Split/MatMul/Concat) or batched (Transpose + one batched MatMul)",
+            DefaultValueFactory = _ => "split",
+        };
+        grouped.AcceptOnlyFromAmong("split", "batched");
         var report = new Option<string?>("--report") { Description = "Also write a JSON report (plan with measured errors, timings) to this file" };
         var command = new Command("compress", "Compress a model: analyse, plan, factorise every chosen layer and write the result");
-        foreach (var o in new Option[] { output, format, report }) command.Options.Add(o);
+        foreach (var o in new Option[] { output, format, grouped, report }) command.Options.Add(o);
         inputs.AddTo(command);
         command.SetAction(parse =>
         {
@@ -30,6 +36,7 @@ public static class CompressCommand
                 CompressedModelWriter.CheckOutput(path, outputPath); // refuse before the sweep; sharded outputs are folders
             OptionValues.CheckExtraOutput(parse.GetValue(report), "--report", path, outputPath);
             bool asJson = parse.GetValue(inputs.Json);
+            var form = parse.GetValue(grouped) == "batched" ? GroupedLinearForm.Batched : GroupedLinearForm.SplitConcat;
             var total = Stopwatch.StartNew();
 
             using var session = inputs.Open(parse);
@@ -38,6 +45,8 @@ public static class CompressCommand
                 outputPath = ShardedCompressedWriter.DefaultOutput(path);
             if (outputFormat == OutputFormat.Onnx && source is not Engine.Models.OnnxModelSource)
                 throw new Engine.ModelFormatException($"{path}: --format onnx (or an .onnx output) needs an ONNX input model");
+            if (outputFormat == OutputFormat.Onnx && source is Engine.Models.OnnxModelSource onnxSource)
+                OnnxRewriter.CheckRewritable(onnxSource.Model, source.Layers, form, grouped: parse.GetValue(inputs.Analysis.MaxGroups) > 1); // refuse before the analysis
             var plan = inputs.CreatePlan(context, parse, session, out var planTime);
             var analysisTime = session.AnalysisTime;
 
@@ -45,7 +54,7 @@ public static class CompressCommand
             var layers = plan.Layers.Where(l => l.Compressed).ToDictionary(l => l.Layer.Name, l => new StageLayer(
                 string.Join("×", l.Layer.Shape), l.Layer.Params,
                 Engine.Decomposition.FactorizationWork.Estimate(l.Layer, l.Scheme, l.Groups, l.Rank)));
-            var measured = StageProgress.Run(context, "factorise", asJson, layers, p => CompressedModelWriter.Write(source, plan, outputPath, outputFormat, p, context.Cancel));
+            var measured = StageProgress.Run(context, "factorise", asJson, layers, p => CompressedModelWriter.Write(source, plan, outputPath, outputFormat, p, context.Cancel, form));
             var writeTime = clock.Elapsed;
             var timings = new Dictionary<string, double>
             {

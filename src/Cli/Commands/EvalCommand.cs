@@ -19,17 +19,38 @@ public static class EvalCommand
         };
         var crops = new Option<int>("--crops") { Description = "Random square crops per image (seeded)", DefaultValueFactory = _ => 4 };
         var runs = new Option<int>("--runs") { Description = "Timed runs per model after warm-up (batch 1, CPU)", DefaultValueFactory = _ => 20 };
+        var texts = new Option<string?>("--texts") { Description = $"Text models: a file of texts, one a line (default: {TextCorpus.Describe(null)})" };
+        var vocab = new Option<string?>("--vocab") { Description = "Text models: the WordPiece vocabulary (default: vocab.txt beside ORIGINAL)" };
+        var samples = new Option<int>("--samples") { Description = "Text models: texts drawn from the corpus (seeded)", DefaultValueFactory = _ => 256 };
+        var maxLength = new Option<int?>("--max-length") { Description = "Text models: tokens per text (default: 256, or the model's position table when shorter)" };
+        var lowercase = new Option<bool?>("--lowercase") { Description = "Text models: lower-case the texts (default: as the vocabulary implies)" };
         var json = CommonOptions.Json();
 
-        var command = new Command("eval", "Compare a compressed ONNX model with its original on real images: output error, top-1 agreement, latency");
+        var command = new Command("eval", "Compare a compressed ONNX model with its original on real images or texts: output error, cosine, agreement, latency");
         command.Arguments.Add(original);
         command.Arguments.Add(compressed);
         command.Options.Add(images);
         command.Options.Add(crops);
         command.Options.Add(runs);
+        foreach (var o in new Option[] { texts, vocab, samples, maxLength, lowercase }) command.Options.Add(o);
         command.Options.Add(json);
         command.SetAction(parse =>
         {
+            var kind = ModelKinds.DetectFile(parse.GetValue(original)!);
+            if (kind == ModelKind.Text)
+            {
+                if (parse.GetResult(images) is { Implicit: false } || parse.GetResult(crops) is { Implicit: false })
+                    throw new UsageException("--images and --crops are for image models; this is a text model (use --texts)");
+                return EvalText(context, parse, new TextEvalOptions(
+                    TextsFile: parse.GetValue(texts), Vocab: parse.GetValue(vocab),
+                    Samples: AtLeast(parse.GetValue(samples), 2, "--samples"),
+                    MaxLength: parse.GetValue(maxLength) is int m ? AtLeast(m, 2, "--max-length") : null,
+                    Lowercase: parse.GetValue(lowercase), Runs: Positive(parse.GetValue(runs), "--runs")),
+                    parse.GetValue(original)!, parse.GetValue(compressed)!, parse.GetValue(json));
+            }
+            foreach (var textOnly in new Option[] { texts, vocab, samples, maxLength, lowercase })
+                if (parse.GetResult(textOnly) is { Implicit: false })
+                    throw new UsageException($"{textOnly.Name} is for text models; this is an image model (use --images)");
             var options = new EvalOptions(
                 ImagesDirectory: parse.GetValue(images),
                 Crops: Positive(parse.GetValue(crops), "--crops"),
@@ -61,12 +82,34 @@ public static class EvalCommand
         public void Report((int done, int total) value) => report(value);
     }
 
-    private static int Positive(int value, string name) =>
-        value >= 1 ? value : throw new UsageException($"{name} must be at least 1, got {value}");
+    private static int Positive(int value, string name) => AtLeast(value, 1, name);
+
+    private static int AtLeast(int value, int least, string name) =>
+        value >= least ? value : throw new UsageException($"{name} must be at least {least}, got {value}");
+
+    private static int EvalText(CliContext context, ParseResult parse, TextEvalOptions options, string originalPath, string compressedPath, bool asJson)
+    {
+        var result = context.Interactive
+            ? context.Console.Progress().Start(progress =>
+            {
+                var task = progress.AddTask("comparing outputs");
+                return TextEvaluator.Evaluate(originalPath, compressedPath, options, new InlineProgress(p =>
+                {
+                    task.MaxValue = p.total;
+                    task.Value = p.done;
+                    if (p.done == p.total) task.Description = $"timing ({options.Runs} runs each, batch 1 and {TextEvaluator.BatchSize})";
+                }));
+            })
+            : TextEvaluator.Evaluate(originalPath, compressedPath, options);
+        if (asJson) TextEvalReport.WriteJson(context, result);
+        else TextEvalReport.WriteTable(context, result, originalPath, compressedPath);
+        return AldsApp.Success;
+    }
 
     private static void WriteJson(CliContext context, EvalResult r) => JsonOutput.Write(context.Out, w =>
     {
         w.WriteStartObject();
+        w.WriteString("kind", "image");
         w.WriteNumber("images", r.Images);
         Number(w, "rel_output_error", r.RelOutputError);
         Number(w, "cosine", r.Cosine);
@@ -88,14 +131,14 @@ public static class EvalCommand
     });
 
     /// <summary>JSON has no infinity: a relative error against an all-zero output is written as null.</summary>
-    private static void Number(Utf8JsonWriter w, string name, double value)
+    internal static void Number(Utf8JsonWriter w, string name, double value)
     {
         if (double.IsFinite(value)) w.WriteNumber(name, value);
         else w.WriteNull(name);
     }
 
     /// <summary>Adds a row of plain text: cells are escaped so brackets are not read as markup.</summary>
-    private static void Row(Table table, params string[] cells) => table.AddRow(cells.Select(Markup.Escape).ToArray());
+    internal static void Row(Table table, params string[] cells) => table.AddRow(cells.Select(Markup.Escape).ToArray());
 
     private static void WriteTable(CliContext context, EvalResult r, string originalPath, string compressedPath)
     {

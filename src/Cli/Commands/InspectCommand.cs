@@ -50,6 +50,7 @@ public static class InspectCommand
             w.WriteStartObject();
             w.WriteString("name", layer.Name);
             w.WriteString("kind", layer.Kind == LayerKind.Conv ? "conv" : "linear");
+            if (TransformerRoles.RoleOf(layer.Name) is string role) w.WriteString("role", role);
             w.WriteStartArray("shape");
             foreach (var d in layer.Shape) w.WriteNumberValue(d);
             w.WriteEndArray();
@@ -58,6 +59,14 @@ public static class InspectCommand
         }
         w.WriteEndArray();
         w.WriteNumber("compressible_params", source.Layers.Sum(l => l.Params));
+        if (ConfigOf(source) is { } config)
+        {
+            w.WriteStartObject("config");
+            if (config.ModelType is not null) w.WriteString("model_type", config.ModelType);
+            if (config.Architecture is not null) w.WriteString("architecture", config.Architecture);
+            w.WriteBoolean("tie_word_embeddings", config.TieWordEmbeddings);
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     });
 
@@ -70,11 +79,14 @@ public static class InspectCommand
         foreach (var t in source.Tensors)
         {
             var role = byWeight.TryGetValue(t.Name, out var layer)
-                ? $"[green]{(layer.Kind == LayerKind.Conv ? "conv" : "linear")} layer {Markup.Escape(layer.Name)}[/]"
+                ? $"[green]{(layer.Kind == LayerKind.Conv ? "conv" : "linear")} layer {Markup.Escape(layer.Name)}" +
+                  (TransformerRoles.RoleOf(layer.Name) is string r ? $" ({Markup.Escape(r)})" : "") + "[/]"
                 : $"[grey]{Markup.Escape(reasons.GetValueOrDefault(t.Name, "not a layer weight"))}[/]";
             table.AddRow(Markup.Escape(t.Name), t.DType.ToString(), Markup.Escape(t.ShapeText), role);
         }
         context.Console.Write(table);
+        if (ConfigOf(source) is { } config)
+            context.Console.MarkupLine($"config.json: {Markup.Escape(config.Describe())}");
         var convs = source.Layers.Count(l => l.Kind == LayerKind.Conv);
         var linears = source.Layers.Count - convs;
         var total = source.Tensors.Sum(t => t.ElementCount);
@@ -83,4 +95,11 @@ public static class InspectCommand
             $"{source.Tensors.Count} tensors, {total:N0} elements; compressible: {convs} conv + {linears} linear layers, " +
             $"[bold]{compressible:N0}[/] weight parameters ({(total == 0 ? 0 : 100.0 * compressible / total):F1}%)");
     }
+
+    private static TransformerConfig? ConfigOf(IModelSource source) => source switch
+    {
+        SafetensorsModelSource s => s.Config,
+        ShardedSafetensorsModelSource s => s.Config,
+        _ => null,
+    };
 }

@@ -8,8 +8,14 @@ public sealed record TensorSignature(string Name, TensorElementType ElementType,
 {
     public string Describe() => !IsTensor ? "not a tensor" : $"{ElementType.ToString().ToLowerInvariant()} [{string.Join(", ", Dimensions.Select(d => d < 0 ? "?" : d.ToString()))}]";
 
+    /// <summary>
+    /// Same name, type and rank, and every dimension equal where both are known: ONNX Runtime reports a symbolic
+    /// dimension as known when its own shape inference resolves it, which depends on the nodes before the output.
+    /// </summary>
     public bool SameAs(TensorSignature other) =>
-        Name == other.Name && IsTensor == other.IsTensor && ElementType == other.ElementType && Dimensions.AsSpan().SequenceEqual(other.Dimensions);
+        Name == other.Name && IsTensor == other.IsTensor && ElementType == other.ElementType
+        && Dimensions.Length == other.Dimensions.Length
+        && Dimensions.Zip(other.Dimensions).All(p => p.First < 0 || p.Second < 0 || p.First == p.Second);
 }
 
 /// <summary>The inputs and outputs of a model, in declaration order.</summary>

@@ -21,7 +21,8 @@ public static partial class CompressedModelWriter
     /// <summary>Writes the compressed model and returns the plan with measured errors.</summary>
     /// <exception cref="ModelFormatException">Bad input, or the output cannot be written (one line naming <paramref name="output"/>).</exception>
     public static Plan Write(IModelSource source, Plan plan, string output, OutputFormat format,
-        IProgress<(int done, int total, string layer)>? progress = null, CancellationToken cancel = default)
+        IProgress<(int done, int total, string layer)>? progress = null, CancellationToken cancel = default,
+        GroupedLinearForm form = GroupedLinearForm.SplitConcat)
     {
         if (source is ShardedSafetensorsModelSource sharded && format == OutputFormat.Safetensors)
         {
@@ -35,7 +36,7 @@ public static partial class CompressedModelWriter
             return format switch
             {
                 OutputFormat.Safetensors => WriteSafetensors(source, plan, output, progress, cancel),
-                OutputFormat.Onnx => WriteOnnx(source, plan, output, progress, cancel),
+                OutputFormat.Onnx => WriteOnnx(source, plan, output, progress, cancel, form),
                 _ => throw new ArgumentOutOfRangeException(nameof(format)),
             };
         }
@@ -72,7 +73,7 @@ public static partial class CompressedModelWriter
     private static partial System.Text.RegularExpressions.Regex QuotedTempPath();
 
     private static Plan WriteOnnx(IModelSource source, Plan plan, string output,
-        IProgress<(int, int, string)>? progress, CancellationToken cancel)
+        IProgress<(int, int, string)>? progress, CancellationToken cancel, GroupedLinearForm form)
     {
         if (source is not OnnxModelSource onnx)
             throw new ModelFormatException($"{source.Path}: --format onnx needs an ONNX input model");
@@ -81,7 +82,7 @@ public static partial class CompressedModelWriter
         var measured = PlanFactorizer.Run(source, plan, (f, _) => factors.Add(f), progress, cancel,
             quantize: f => RoundTo(FactorDType(entries[f.Layer.WeightTensor].DType), f));
         cancel.ThrowIfCancellationRequested();
-        var rewritten = OnnxRewriter.Rewrite(onnx.Model, factors, PlanJson.Write(measured));
+        var rewritten = OnnxRewriter.Rewrite(onnx.Model, factors, PlanJson.Write(measured), form);
         OnnxModelWriter.Write(rewritten, output, cancel);
         return measured;
     }

@@ -12,14 +12,15 @@ namespace Alds.Engine.Export;
 /// <c>Conv</c> carrying the bias; each spatial axis's stride, pads and dilation go to the side
 /// whose kernel spans that axis (scheme 0: encoder, 3: decoder, 1: width → encoder, 2: height →
 /// encoder), as torchprune's <c>FoldScheme.decompose_kwargs</c> does. A <c>Gemm</c> or
-/// <c>MatMul</c> becomes an encoder <c>MatMul</c> (for <c>k &gt; 1</c> a batched one between two
-/// <c>Reshape</c>s) and a decoder <c>Gemm</c> (keeping alpha, beta and C) or <c>MatMul</c>.
+/// <c>MatMul</c> becomes an encoder <c>MatMul</c> (for <c>k &gt; 1</c> one of the rank-agnostic
+/// <see cref="GroupedLinearForm"/>s, so no recorded shape is needed) and a decoder <c>Gemm</c>
+/// (keeping alpha, beta and C) or <c>MatMul</c>.
 /// Everything else in the model is left as it was; the input model is not modified.
 /// </summary>
 /// <remarks>
 /// New initializers hold the factors rounded once to the weight's dtype (F32, F16, BF16 or F64).
-/// Linear factors are stored as the operators need them: encoder <c>[in, j]</c> (<c>k = 1</c>) or
-/// <c>[k, in/k, j]</c>; decoder <c>[out, k·j]</c> for Gemm (transB = 1) and <c>[k·j, out]</c> for MatMul.
+/// Linear factors are stored as the operators need them: encoder <c>[in, j]</c> (<c>k = 1</c>), one
+/// <c>[in/k, j]</c> per group (<c>X.encoding.weight.g</c>, split form) or <c>[k, in/k, j]</c> (batched form); decoder <c>[out, k·j]</c> for Gemm (transB = 1) and <c>[k·j, out]</c> for MatMul.
 /// Models over 2 GB (protobuf's limit, external data) are out of scope.
 /// </remarks>
 public static class OnnxRewriter
@@ -34,7 +35,8 @@ public static class OnnxRewriter
     /// </summary>
     /// <exception cref="ModelFormatException">A layer cannot be found or rewritten in this graph.</exception>
     /// <exception cref="ArgumentException">A layer's factors do not match its shape, scheme, groups and rank.</exception>
-    public static ModelProto Rewrite(ModelProto model, IReadOnlyList<FactorizedLayer> layers, string? planJson = null)
+    public static ModelProto Rewrite(ModelProto model, IReadOnlyList<FactorizedLayer> layers, string? planJson = null,
+        GroupedLinearForm form = GroupedLinearForm.SplitConcat)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(layers);
@@ -48,7 +50,7 @@ public static class OnnxRewriter
         }
 
         var result = model.Clone();
-        var editor = new GraphEditor(result);
+        var editor = new GraphEditor(result, form);
         foreach (var f in layers) editor.Replace(f);
         editor.DropUnusedWeights();
         if (planJson is not null)
@@ -58,6 +60,24 @@ public static class OnnxRewriter
             result.MetadataProps.Add(new StringStringEntryProto { Key = PlanMetadataKey, Value = planJson });
         }
         return result;
+    }
+
+    /// <summary>
+    /// Checks, before any analysis, that every layer of <paramref name="layers"/> can be rewritten in this graph
+    /// whatever scheme, groups and rank the plan will give it: its weight is a floating-point initializer read by
+    /// Conv, Gemm or MatMul nodes whose attributes and shapes this rewriter supports, and a grouped linear encoder
+    /// can be built in the model's opset (<paramref name="grouped"/>: the plan may give a layer more than one group).
+    /// Throws one line naming the node and why.
+    /// </summary>
+    /// <exception cref="ModelFormatException">A layer cannot be rewritten.</exception>
+    public static void CheckRewritable(ModelProto model, IEnumerable<LayerSpec> layers, GroupedLinearForm form = GroupedLinearForm.SplitConcat,
+        bool grouped = true)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(layers);
+        if (model.Graph is null) throw new ModelFormatException("ONNX model has no graph");
+        var editor = new GraphEditor(model, form);
+        foreach (var l in layers) editor.Check(l, grouped);
     }
 
     private static void CheckFactors(FactorizedLayer f)
@@ -86,9 +106,11 @@ public static class OnnxRewriter
         private readonly Dictionary<string, TensorProto> _initializers = new(StringComparer.Ordinal);
         private readonly List<string> _replacedWeights = [];
         private readonly long _opset;
+        private readonly GroupedLinearForm _form;
 
-        public GraphEditor(ModelProto model)
+        public GraphEditor(ModelProto model, GroupedLinearForm form)
         {
+            _form = form;
             _model = model;
             _graph = model.Graph;
             CollectNames(_graph);
@@ -123,16 +145,14 @@ public static class OnnxRewriter
                 if (_names.Add($"{wanted}_{i}")) return $"{wanted}_{i}";
         }
 
-        public void Replace(FactorizedLayer f)
+        /// <summary>The layer's weight initializer and the indices of the nodes that use it as their weight.</summary>
+        private (TensorProto Weight, DataType DType, List<int> Consumers) Resolve(LayerSpec l, string where)
         {
-            var l = f.Layer;
-            string where = $"ONNX rewrite: layer '{l.Name}' (weight '{l.WeightTensor}')";
             if (!_initializers.TryGetValue(l.WeightTensor, out var weight))
                 throw new ModelFormatException($"{where}: the graph has no initializer of that name");
             var dtype = (DataType)weight.DataType;
             if (dtype is not (DataType.Float or DataType.Float16 or DataType.Bfloat16 or DataType.Double))
                 throw new ModelFormatException($"{where}: weight dtype {dtype} is not a floating-point type this rewriter writes");
-
             var consumers = new List<int>();
             for (int i = 0; i < _graph.Node.Count; i++)
             {
@@ -142,7 +162,38 @@ public static class OnnxRewriter
             }
             if (consumers.Count == 0)
                 throw new ModelFormatException($"{where}: no Conv, Gemm or MatMul node takes it as its weight input");
+            return (weight, dtype, consumers);
+        }
 
+        private static string Where(LayerSpec l) => $"ONNX rewrite: layer '{l.Name}' (weight '{l.WeightTensor}')";
+
+        /// <summary>Everything <see cref="Replace"/> would refuse for this layer at any scheme, groups and rank.</summary>
+        public void Check(LayerSpec l, bool grouped)
+        {
+            string where = Where(l);
+            var (weight, _, consumers) = Resolve(l, where);
+            foreach (int index in consumers)
+            {
+                var node = _graph.Node[index];
+                string at = $"{where}, node '{NodeBase(node)}'";
+                switch (node.OpType)
+                {
+                    case "Conv": ReadConv(node, l, weight, at); break;
+                    case "Gemm": ReadGemm(node, l, weight, grouped && l.In > 1, at); break;
+                    default:
+                        CheckLinear(l, at);
+                        CheckDims(weight, [l.In, l.Out], at);
+                        if (grouped && l.In > 1) CheckGroupedEncoder(node, rank2: false, at);
+                        break;
+                }
+            }
+        }
+
+        public void Replace(FactorizedLayer f)
+        {
+            var l = f.Layer;
+            string where = Where(l);
+            var (weight, dtype, consumers) = Resolve(l, where);
             var factors = new FactorInitializers(this, f, dtype);
             for (int c = consumers.Count - 1; c >= 0; c--)
             {
@@ -169,9 +220,10 @@ public static class OnnxRewriter
                 throw new ModelFormatException($"{at}: weight shape [{string.Join(", ", weight.Dims)}] does not match the layer, expected [{string.Join(", ", expected)}]");
         }
 
-        private List<NodeProto> RewriteConv(NodeProto node, FactorizedLayer f, TensorProto weight, FactorInitializers factors, string at)
+        private readonly record struct ConvAttributes(long[] Strides, long[] Dilations, long[] Pads, string? AutoPad);
+
+        private static ConvAttributes ReadConv(NodeProto node, LayerSpec l, TensorProto weight, string at)
         {
-            var l = f.Layer;
             if (l.Kind != LayerKind.Conv) throw new ModelFormatException($"{at}: a linear layer cannot be rewritten as a Conv node");
             CheckDims(weight, [l.Out, l.In, l.Kh, l.Kw], at);
             long group = 1;
@@ -201,7 +253,13 @@ public static class OnnxRewriter
             if (autoPad is "VALID") pads = [0, 0, 0, 0];
             else if (!same && autoPad is not ("NOTSET" or ""))
                 throw new ModelFormatException($"{at}: auto_pad '{autoPad}' is not supported");
+            return new ConvAttributes(strides, dilations, pads, same ? autoPad : null);
+        }
 
+        private List<NodeProto> RewriteConv(NodeProto node, FactorizedLayer f, TensorProto weight, FactorInitializers factors, string at)
+        {
+            var l = f.Layer;
+            var (strides, dilations, pads, autoPad) = ReadConv(node, l, weight, at);
             bool encH = f.Scheme is 0 or 2, encW = f.Scheme is 0 or 1;
             var (eKh, eKw) = FoldScheme.EncoderKernel(f.Scheme, l.Kh, l.Kw);
             var (dKh, dKw) = FoldScheme.DecoderKernel(f.Scheme, l.Kh, l.Kw);
@@ -211,7 +269,7 @@ public static class OnnxRewriter
             enc.Input.Add(node.Input[0]);
             enc.Input.Add(factors.Encoder("conv", () => ([(long)f.Groups * f.Rank, l.In / f.Groups, eKh, eKw], f.Encoder)));
             enc.Output.Add(hidden);
-            AddConvAttributes(enc, [eKh, eKw], strides, dilations, pads, encH, encW, same ? autoPad : null);
+            AddConvAttributes(enc, [eKh, eKw], strides, dilations, pads, encH, encW, autoPad);
             enc.Attribute.Add(IntAttr("group", f.Groups));
 
             var dec = new NodeProto { Name = Fresh($"{nodeBase}_alds_dec"), OpType = "Conv", Domain = node.Domain };
@@ -219,7 +277,7 @@ public static class OnnxRewriter
             dec.Input.Add(factors.Decoder("conv", () => ([l.Out, (long)f.Groups * f.Rank, dKh, dKw], f.Decoder)));
             if (node.Input.Count > 2 && node.Input[2].Length > 0) dec.Input.Add(node.Input[2]);
             dec.Output.Add(node.Output[0]);
-            AddConvAttributes(dec, [dKh, dKw], strides, dilations, pads, !encH, !encW, same ? autoPad : null);
+            AddConvAttributes(dec, [dKh, dKw], strides, dilations, pads, !encH, !encW, autoPad);
             return [enc, dec];
         }
 
@@ -235,9 +293,8 @@ public static class OnnxRewriter
                 n.Attribute.Add(IntsAttr("pads", [holdsH ? pads[0] : 0, holdsW ? pads[1] : 0, holdsH ? pads[2] : 0, holdsW ? pads[3] : 0]));
         }
 
-        private List<NodeProto> RewriteGemm(NodeProto node, FactorizedLayer f, TensorProto weight, FactorInitializers factors, string at)
+        private void ReadGemm(NodeProto node, LayerSpec l, TensorProto weight, bool grouped, string at)
         {
-            var l = f.Layer;
             CheckLinear(l, at);
             long transA = 0, transB = 0;
             foreach (var a in node.Attribute)
@@ -247,9 +304,15 @@ public static class OnnxRewriter
             }
             if (transA != 0) throw new ModelFormatException($"{at}: Gemm with transA = 1 is not supported");
             CheckDims(weight, transB != 0 ? [l.Out, l.In] : [l.In, l.Out], at);
+            if (grouped) CheckGroupedEncoder(node, rank2: true, at);
+        }
 
+        private List<NodeProto> RewriteGemm(NodeProto node, FactorizedLayer f, TensorProto weight, FactorInitializers factors, string at)
+        {
+            var l = f.Layer;
+            ReadGemm(node, l, weight, f.Groups > 1, at);
             var nodes = new List<NodeProto>();
-            string hidden = LinearEncoder(node, f, factors, rank: 2, nodes, at);
+            string hidden = LinearEncoder(node, f, factors, rank2: true, nodes);
             var dec = new NodeProto { Name = Fresh($"{NodeBase(node)}_alds_dec"), OpType = "Gemm", Domain = node.Domain };
             dec.Input.Add(hidden);
             dec.Input.Add(factors.Decoder("gemm", () => ([l.Out, (long)f.Groups * f.Rank], f.Decoder)));
@@ -268,15 +331,9 @@ public static class OnnxRewriter
             var l = f.Layer;
             CheckLinear(l, at);
             CheckDims(weight, [l.In, l.Out], at);
-            int rank = 0;
-            if (f.Groups > 1)
-            {
-                rank = InputRank(node.Input[0]);
-                if (rank < 2)
-                    throw new ModelFormatException($"{at}: the rank of MatMul input '{node.Input[0]}' is not recorded in the graph, so its {f.Groups} channel groups cannot be split (use groups = 1 or run shape inference first)");
-            }
+            if (f.Groups > 1) CheckGroupedEncoder(node, rank2: false, at);
             var nodes = new List<NodeProto>();
-            string hidden = LinearEncoder(node, f, factors, rank, nodes, at);
+            string hidden = LinearEncoder(node, f, factors, rank2: false, nodes);
             var dec = new NodeProto { Name = Fresh($"{NodeBase(node)}_alds_dec"), OpType = "MatMul", Domain = node.Domain };
             dec.Input.Add(hidden);
             dec.Input.Add(factors.Decoder("matmul", () => ([(long)f.Groups * f.Rank, l.Out], Transpose(f.Decoder, l.Out, f.Groups * f.Rank))));
@@ -291,33 +348,91 @@ public static class OnnxRewriter
         }
 
         /// <summary>
-        /// Appends the encoder nodes for input <c>[..., in]</c> of the given rank and returns the name
-        /// of their output <c>[..., k·j]</c>. For <c>k &gt; 1</c>: Reshape to <c>[..., k, 1, in/k]</c>,
-        /// MatMul by <c>[k, in/k, j]</c> (broadcast over the leading axes), Reshape to <c>[..., k·j]</c>.
+        /// Refuses a node whose grouped encoder (<c>k &gt; 1</c>) cannot be expressed in the model's opset. A Gemm's
+        /// input is 2-D by definition; a MatMul's rank is only needed for <see cref="GroupedLinearForm.SplitConcat"/>
+        /// below opset 11 (no negative axes there).
         /// </summary>
-        private string LinearEncoder(NodeProto node, FactorizedLayer f, FactorInitializers factors, int rank, List<NodeProto> nodes, string at)
+        private void CheckGroupedEncoder(NodeProto node, bool rank2, string at)
+        {
+            if (_opset is > 0 and < 5)
+                throw new ModelFormatException($"{at}: grouped linear encoders need opset 5 or later, the model imports opset {_opset} (use --max-groups 1)");
+            if (_form == GroupedLinearForm.Batched && !rank2 && _opset is > 0 and < 10)
+                throw new ModelFormatException($"{at}: the batched grouped encoder needs Slice from opset 10, the model imports opset {_opset} (use --max-groups 1)");
+            if (_form == GroupedLinearForm.SplitConcat && !rank2 && _opset is > 0 and < 11 && InputRank(node.Input[0]) < 1)
+                throw new ModelFormatException($"{at}: the model imports opset {_opset} (no negative axes before 11) and the rank of MatMul input '{node.Input[0]}' is not recorded, so its channel groups cannot be split (use --max-groups 1)");
+        }
+
+        /// <summary>
+        /// Appends the encoder nodes for input <c>[..., in]</c> (<paramref name="rank2"/>: known to be 2-D) and returns
+        /// the name of their output <c>[..., k·j]</c>; for <c>k &gt; 1</c> in the editor's <see cref="GroupedLinearForm"/>.
+        /// </summary>
+        private string LinearEncoder(NodeProto node, FactorizedLayer f, FactorInitializers factors, bool rank2, List<NodeProto> nodes)
         {
             var l = f.Layer;
             int k = f.Groups, j = f.Rank, perGroup = l.In / k;
-            string nodeBase = NodeBase(node);
-            long[] encDims = k == 1 ? [l.In, j] : [k, perGroup, j];
-            string encName = factors.Encoder("linear", () => (encDims, GroupedEncoderTransposed(f.Encoder, k, j, perGroup)));
+            string nodeBase = NodeBase(node), x = node.Input[0], domain = node.Domain;
+            string Name(string suffix) => Fresh($"{nodeBase}_alds_{suffix}");
             if (k == 1)
             {
-                string outName = Fresh($"{nodeBase}_alds_enc_out");
-                nodes.Add(Node("MatMul", Fresh($"{nodeBase}_alds_enc"), node.Domain, [node.Input[0], encName], outName));
+                string encName = factors.Encoder("linear", () => ([l.In, j], GroupedEncoderTransposed(f.Encoder, 1, j, perGroup)));
+                string outName = Name("enc_out");
+                nodes.Add(Node("MatMul", Name("enc"), domain, [x, encName], outName));
                 return outName;
             }
-            if (_opset is > 0 and < 5)
-                throw new ModelFormatException($"{at}: grouped linear encoders need Reshape from opset 5, the model imports opset {_opset}");
-            var lead = Enumerable.Repeat(0L, rank - 1);
-            string shapeIn = AddInitializer(Int64Tensor(Fresh($"{nodeBase}_alds_enc_shape_in"), [.. lead, k, 1, perGroup]));
-            string shapeOut = AddInitializer(Int64Tensor(Fresh($"{nodeBase}_alds_enc_shape_out"), [.. lead, (long)k * j]));
-            string split = Fresh($"{nodeBase}_alds_enc_split"), product = Fresh($"{nodeBase}_alds_enc_groups"), merged = Fresh($"{nodeBase}_alds_enc_out");
-            nodes.Add(Node("Reshape", Fresh($"{nodeBase}_alds_enc_reshape_in"), node.Domain, [node.Input[0], shapeIn], split));
-            nodes.Add(Node("MatMul", Fresh($"{nodeBase}_alds_enc"), node.Domain, [split, encName], product));
-            nodes.Add(Node("Reshape", Fresh($"{nodeBase}_alds_enc_reshape_out"), node.Domain, [product, shapeOut], merged));
-            return merged;
+            if (_form == GroupedLinearForm.SplitConcat)
+            {
+                var all = GroupedEncoderTransposed(f.Encoder, k, j, perGroup);
+                long axis = _opset is > 0 and < 11 ? (rank2 ? 2 : InputRank(x)) - 1 : -1;
+                var parts = Enumerable.Range(0, k).Select(g => Name($"enc_in{g}")).ToArray();
+                var split = new NodeProto { OpType = "Split", Name = Name("enc_split"), Domain = domain };
+                split.Input.Add(x);
+                split.Output.AddRange(parts);
+                split.Attribute.Add(IntAttr("axis", axis));
+                var sizes = Enumerable.Repeat((long)perGroup, k).ToArray();
+                if (_opset is 0 or >= 13) split.Input.Add(AddInitializer(Int64Tensor(Name("enc_split_sizes"), sizes)));
+                else split.Attribute.Add(IntsAttr("split", sizes));
+                nodes.Add(split);
+                var products = new string[k];
+                for (int g = 0; g < k; g++)
+                {
+                    int group = g;
+                    string w = factors.Encoder($"linear{g}", () => ([perGroup, j], all.AsSpan(group * perGroup * j, perGroup * j).ToArray()), $".{g}");
+                    products[g] = Name($"enc_out{g}");
+                    nodes.Add(Node("MatMul", Name($"enc{g}"), domain, [parts[g], w], products[g]));
+                }
+                string merged = Name("enc_out");
+                var concat = Node("Concat", Name("enc_concat"), domain, products, merged);
+                concat.Attribute.Add(IntAttr("axis", axis));
+                nodes.Add(concat);
+                return merged;
+            }
+
+            // Batched: [N, k, in/k] → [k, N, in/k] · [k, in/k, j] → [k, N, j] → [N, k, j] → [..., k·j].
+            string encBatched = factors.Encoder("batched", () => ([k, perGroup, j], GroupedEncoderTransposed(f.Encoder, k, j, perGroup)));
+            string flat = Name("enc_flat"), byGroup = Name("enc_by_group"), prod = Name("enc_groups"), back = Name("enc_back"), outN = Name("enc_out");
+            nodes.Add(Node("Reshape", Name("enc_reshape_in"), domain, [x, AddInitializer(Int64Tensor(Name("enc_shape_in"), [-1, k, perGroup]))], flat));
+            var t1 = Node("Transpose", Name("enc_transpose_in"), domain, [flat], byGroup);
+            t1.Attribute.Add(IntsAttr("perm", [1, 0, 2]));
+            nodes.Add(t1);
+            nodes.Add(Node("MatMul", Name("enc"), domain, [byGroup, encBatched], prod));
+            var t2 = Node("Transpose", Name("enc_transpose_out"), domain, [prod], back);
+            t2.Attribute.Add(IntsAttr("perm", [1, 0, 2]));
+            nodes.Add(t2);
+            string target;
+            if (rank2) target = AddInitializer(Int64Tensor(Name("enc_shape_out"), [-1, (long)k * j]));
+            else
+            {
+                string shape = Name("enc_in_shape"), lead = Name("enc_lead");
+                target = Name("enc_shape_out");
+                nodes.Add(Node("Shape", Name("enc_shape"), domain, [x], shape));
+                nodes.Add(Node("Slice", Name("enc_slice"), domain,
+                    [shape, AddInitializer(Int64Tensor(Name("enc_lead_start"), [0])), AddInitializer(Int64Tensor(Name("enc_lead_end"), [-1]))], lead));
+                var cat = Node("Concat", Name("enc_shape_concat"), domain, [lead, AddInitializer(Int64Tensor(Name("enc_width"), [(long)k * j]))], target);
+                cat.Attribute.Add(IntAttr("axis", 0));
+                nodes.Add(cat);
+            }
+            nodes.Add(Node("Reshape", Name("enc_reshape_out"), domain, [back, target], outN));
+            return outN;
         }
 
         private int InputRank(string name)
@@ -390,15 +505,15 @@ public static class OnnxRewriter
         private readonly string _base = f.Layer.WeightTensor.EndsWith(".weight", StringComparison.Ordinal)
             ? f.Layer.WeightTensor[..^".weight".Length] : f.Layer.WeightTensor;
 
-        public string Encoder(string layout, Func<(long[] Dims, double[] Values)> make) => Get("encoding", layout, make);
-        public string Decoder(string layout, Func<(long[] Dims, double[] Values)> make) => Get("decoding", layout, make);
+        public string Encoder(string layout, Func<(long[] Dims, double[] Values)> make, string suffix = "") => Get("encoding", layout, make, suffix);
+        public string Decoder(string layout, Func<(long[] Dims, double[] Values)> make) => Get("decoding", layout, make, "");
 
-        private string Get(string role, string layout, Func<(long[] Dims, double[] Values)> make)
+        private string Get(string role, string layout, Func<(long[] Dims, double[] Values)> make, string suffix)
         {
             string key = role + "/" + layout;
             if (_made.TryGetValue(key, out var name)) return name;
             var (dims, values) = make();
-            name = editor.AddInitializer(OnnxTensors.FromDoubles(editor.FreshName($"{_base}.{role}.weight"), dtype, dims, values));
+            name = editor.AddInitializer(OnnxTensors.FromDoubles(editor.FreshName($"{_base}.{role}.weight{suffix}"), dtype, dims, values));
             _made[key] = name;
             return name;
         }

@@ -14,7 +14,7 @@ public sealed class SafetensorsModelSource : IModelSource
     {
         File = SafetensorsFile.Open(path);
         Path = path;
-        (Layers, Skipped) = LayerDiscovery.Discover(File.Tensors, filter ?? LayerFilter.Default);
+        (Layers, Skipped, Config) = CheckpointLayers.Discover(path, File.Tensors, filter ?? LayerFilter.Default);
     }
 
     /// <summary>The memory-mapped file.</summary>
@@ -23,6 +23,9 @@ public sealed class SafetensorsModelSource : IModelSource
     public IReadOnlyList<TensorEntry> Tensors => File.Tensors;
     public IReadOnlyList<LayerSpec> Layers { get; }
     public IReadOnlyList<SkippedTensor> Skipped { get; }
+
+    /// <summary>The Hugging Face <c>config.json</c> beside the file, when there is one.</summary>
+    public TransformerConfig? Config { get; }
 
     public void ReadWeight(LayerSpec layer, Span<double> destination)
     {

@@ -39,7 +39,7 @@ public sealed class ShardedSafetensorsModelSource : IModelSource
             Dispose();
             throw;
         }
-        (Layers, Skipped) = LayerDiscovery.Discover(_tensors, filter ?? LayerFilter.Default);
+        (Layers, Skipped, Config) = CheckpointLayers.Discover(indexPath, _tensors, filter ?? LayerFilter.Default);
     }
 
     /// <summary>The index file.</summary>
@@ -54,6 +54,9 @@ public sealed class ShardedSafetensorsModelSource : IModelSource
     public IReadOnlyList<TensorEntry> Tensors => _tensors;
     public IReadOnlyList<LayerSpec> Layers { get; }
     public IReadOnlyList<SkippedTensor> Skipped { get; }
+
+    /// <summary>The Hugging Face <c>config.json</c> beside the index, when there is one.</summary>
+    public TransformerConfig? Config { get; }
 
     /// <summary>The shard that holds <paramref name="tensor"/>.</summary>
     public Shard ShardOf(string tensor) =>

@@ -116,6 +116,7 @@ public static class PlanJson
         {
             w.WriteStartObject();
             w.WriteString("name", c.Layer.Name);
+            if (Layers.TransformerRoles.RoleOf(c.Layer.Name) is string role) w.WriteString("role", role);
             w.WriteStartArray("shape");
             foreach (int d in c.Layer.Shape) w.WriteNumberValue(d);
             w.WriteEndArray();

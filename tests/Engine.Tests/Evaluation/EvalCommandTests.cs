@@ -36,6 +36,7 @@ public class EvalCommandTests
         Assert.That(code, Is.EqualTo(AldsApp.Success), error);
         using var doc = JsonDocument.Parse(output);
         var root = doc.RootElement;
+        Assert.That(root.GetProperty("kind").GetString(), Is.EqualTo("image"));
         Assert.That(root.GetProperty("images").GetInt32(), Is.EqualTo(2));
         Assert.That(root.GetProperty("rel_output_error").GetDouble(), Is.EqualTo(0));
         Assert.That(root.GetProperty("cosine").GetDouble(), Is.EqualTo(1).Within(1e-12));

@@ -153,18 +153,59 @@ public class OnnxRewriterLinearTests
         Assert.Throws<AssertionException>(() => AssertClose(Run(model, "x", x, shape), expected, 1e-2));
     }
 
-    [Test]
-    public void Rewrite_MatMulInputOfUnknownRank_GroupsOneWorksGroupsTwoThrows()
+    private static IEnumerable<TestCaseData> FormCases() =>
+        from form in new[] { GroupedLinearForm.SplitConcat, GroupedLinearForm.Batched } from k in new[] { 1, 2, 4 } from r in new[] { 2, 3, 4 }
+        select new TestCaseData(form, k, r).SetArgDisplayNames(form.ToString(), $"k{k}", $"rank{r}");
+
+    /// <summary>No shape is recorded for the MatMul's input (it comes out of a Relu): both forms are rank-agnostic.</summary>
+    [TestCaseSource(nameof(FormCases))]
+    public void Rewrite_MatMulInputOfUnknownRank_MatchesMatMulWithReconstructedWeight(GroupedLinearForm form, int groups, int inputRank)
     {
         var (model, layer, w) = MatMulAdd(null, reluFirst: true);
-        var one = GroupSvdFactorizer.Factorize(layer, w, 0, 1, 5);
-        var two = GroupSvdFactorizer.Factorize(layer, w, 0, 2, 4);
+        var f = GroupSvdFactorizer.Factorize(layer, w, 0, groups, rank: 1);
+        var reference = WithWeight(model, "fc.weight", Transposed(GroupSvdFactorizer.Reconstruct(f), Out, In));
+
+        var rewritten = OnnxRewriter.Rewrite(model, [f], form: form);
+
+        long[] shape = [.. Enumerable.Range(0, inputRank - 1).Select(d => (long)(d + 2)), In];
+        var x = RandomInput(new Random(12), shape);
+        AssertClose(Run(rewritten, "x", x, shape), Run(reference, "x", x, shape));
+    }
+
+    [TestCase(GroupedLinearForm.SplitConcat)]
+    [TestCase(GroupedLinearForm.Batched)]
+    public void Rewrite_GroupedGemm_BothFormsMatchGemmWithReconstructedWeight(GroupedLinearForm form)
+    {
+        var (model, layer, w) = Gemm(1, "vector");
+        var f = GroupSvdFactorizer.Factorize(layer, w, 0, 4, rank: 1);
+        var reference = WithWeight(model, "fc.weight", GroupSvdFactorizer.Reconstruct(f));
+
+        var rewritten = OnnxRewriter.Rewrite(model, [f], form: form);
 
         long[] shape = [Batch, In];
-        var x = RandomInput(new Random(12), shape);
-        AssertClose(Run(OnnxRewriter.Rewrite(model, [one]), "x", x, shape), Run(model, "x", x, shape));
-        var ex = Assert.Throws<ModelFormatException>(() => OnnxRewriter.Rewrite(model, [two]));
-        Assert.That(ex!.Message, Does.Contain("'r'").And.Not.Contain("\n"));
+        var x = RandomInput(new Random(13), shape);
+        AssertClose(Run(rewritten, "a", x, shape), Run(reference, "a", x, shape));
+    }
+
+    [Test]
+    public void CheckRewritable_Opset10MatMulOfUnknownRank_RefusesNamingTheNode()
+    {
+        var (model, layer, _) = MatMulAdd(null, reluFirst: true);
+        model.OpsetImport[0].Version = 10;
+
+        var ex = Assert.Throws<ModelFormatException>(() => OnnxRewriter.CheckRewritable(model, [layer]));
+        Assert.That(ex!.Message, Does.Contain("node 'fc'").And.Contain("'r'").And.Not.Contain("\n"));
+        Assert.DoesNotThrow(() => OnnxRewriter.CheckRewritable(model, [layer], GroupedLinearForm.Batched));
+    }
+
+    [Test]
+    public void CheckRewritable_GemmWithTransA_RefusesNamingTheNode()
+    {
+        var (model, layer, _) = Gemm(1, "vector");
+        model.Graph.Node[0].Attribute.Add(Int("transA", 1));
+
+        var ex = Assert.Throws<ModelFormatException>(() => OnnxRewriter.CheckRewritable(model, [layer]));
+        Assert.That(ex!.Message, Does.Contain("transA").And.Contain("node 'fc'"));
     }
 
     [Test]
