@@ -15,7 +15,7 @@ namespace Alds.Bench.Linalg;
 /// same storage as a column-major upper triangle (no transposed copy inside LAPACKE). Every operation copies the
 /// input first (both sides), since each destroys it.
 /// </remarks>
-[MemoryDiagnoser]
+[MemoryDiagnoser, MinColumn, MedianColumn]
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3)]
 public unsafe class LargeEigenBench
 {

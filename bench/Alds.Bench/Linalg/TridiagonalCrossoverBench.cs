@@ -9,14 +9,14 @@ namespace Alds.Bench.Linalg;
 /// thread) and the blocked one also on two; the blocked one hands its trailing 128 columns to the fused kernel.
 /// The crossover found here is <see cref="TridiagonalReduction.BlockedFrom"/>.
 /// </summary>
-[MemoryDiagnoser]
-[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 2, iterationCount: 7)]
+[MemoryDiagnoser, MinColumn, MedianColumn]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 7)]
 public class TridiagonalCrossoverBench
 {
     private const int Tail = 128;
     private double[] _a = [], _work = [], _d = [], _e = [], _scratch = [];
 
-    [Params(256, 384, 512, 768, 1024)]
+    [Params(256, 512, 768, 1024, 1536)]
     public int N { get; set; }
 
     [GlobalSetup]

@@ -16,6 +16,7 @@ namespace Alds.Engine.Linalg;
 /// Why blocked above a few hundred: from order ~1000 the trailing matrix leaves L2 (and from ~2000 the L3), and the
 /// fused pass reads and writes all of it on every step. Here half the flops are in the trailing update, which reads
 /// and writes the matrix once per panel, and each column's product reads it once (no write), on both cores.
+/// Threads: one <see cref="SpinTeam"/> round per column (the product) and per panel (the update).
 /// Determinism: the symmetric product's rows are cut into <see cref="ProductBlocks"/> blocks that depend only on the
 /// order, each with its own partial vector, summed in block order; the trailing update's tiles are independent. So
 /// results are bit-identical for any thread count.
@@ -65,7 +66,8 @@ internal static class BlockedTridiagonal
                     a.Slice(i * n, i + 1).CopyTo(work.Slice(i * ld));
                     work.Slice(i * ld + i + 1, ld - i - 1).Clear();
                 }
-                var state = new Panel(p, ld, n, p + (long)ld * n, vecLength, maxDegreeOfParallelism);
+                using var team = new SpinTeam(maxDegreeOfParallelism);
+                var state = new Panel(p, ld, n, p + (long)ld * n, vecLength, team);
                 int start = 0;
                 while (n - start > fusedOrder)
                 {
@@ -103,12 +105,13 @@ internal static class BlockedTridiagonal
     private readonly unsafe struct Panel
     {
         private readonly double* _a, _vt, _wt, _u, _y, _z;
-        private readonly int _ld, _n, _len, _threads;
+        private readonly int _ld, _n, _len;
+        private readonly SpinTeam _team;
         private readonly double[] _pa, _pb;
 
-        public Panel(double* a, int ld, int n, double* vectors, int len, int threads)
+        public Panel(double* a, int ld, int n, double* vectors, int len, SpinTeam team)
         {
-            _a = a; _ld = ld; _n = n; _len = len; _threads = threads;
+            _a = a; _ld = ld; _n = n; _len = len; _team = team;
             _pa = GC.AllocateUninitializedArray<double>((n + Mr) * 2 * PanelWidth, pinned: true);
             _pb = GC.AllocateUninitializedArray<double>((n + 2 * Nr) * 2 * PanelWidth, pinned: true);
             _vt = vectors;                                  // V columns, one vector of length len each
@@ -184,11 +187,7 @@ internal static class BlockedTridiagonal
             bounds[ProductBlocks] = n;
             var self = this;
             int[] edges = bounds.ToArray();
-            if (_threads == 1)
-                for (int b = 0; b < ProductBlocks; b++) self.ProductBlock(s, edges[b], edges[b + 1], b);
-            else
-                Parallel.For(0, ProductBlocks, new ParallelOptions { MaxDegreeOfParallelism = _threads },
-                    b => self.ProductBlock(s, edges[b], edges[b + 1], b));
+            _team.For(ProductBlocks, b => self.ProductBlock(s, edges[b], edges[b + 1], b));
             var y = Y;
             for (int b = 0; b < ProductBlocks; b++)
             {
@@ -234,11 +233,7 @@ internal static class BlockedTridiagonal
             fixed (double* pap = pa, pbp = pb)
             {
                 nint aAddr = (nint)pap, bAddr = (nint)pbp;
-                if (_threads == 1)
-                    for (int task = 0; task < tasks; task++) self.UpdateBlock(s, task, (double*)aAddr, (double*)bAddr, nr);
-                else
-                    Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = _threads },
-                        task => self.UpdateBlock(s, task, (double*)aAddr, (double*)bAddr, nr));
+                _team.For(tasks, task => self.UpdateBlock(s, task, (double*)aAddr, (double*)bAddr, nr));
             }
         }
 
