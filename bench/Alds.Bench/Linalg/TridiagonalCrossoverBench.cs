@@ -10,7 +10,7 @@ namespace Alds.Bench.Linalg;
 /// The crossover found here is <see cref="TridiagonalReduction.BlockedFrom"/>.
 /// </summary>
 [MemoryDiagnoser, MinColumn, MedianColumn]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 7)]
+[SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 3, iterationCount: 7)]
 public class TridiagonalCrossoverBench
 {
     private const int Tail = 128;

@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -16,6 +16,9 @@ namespace Alds.Engine.Linalg;
 /// Why blocked above a few hundred: from order ~1000 the trailing matrix leaves L2 (and from ~2000 the L3), and the
 /// fused pass reads and writes all of it on every step. Here half the flops are in the trailing update, which reads
 /// and writes the matrix once per panel, and each column's product reads it once (no write), on both cores.
+/// Every method that loops is compiled fully optimised at once (and the panel's vector loops are local, not the
+/// library's generic ones): there are few calls per process, and the first calls ran several times slower than later
+/// ones (order 256: 21–31 ms for each of the first eight, 5 ms in steady state); some of that remains.
 /// Threads: one <see cref="SpinTeam"/> round per column (the product) and per panel (the update).
 /// Determinism: the symmetric product's rows are cut into <see cref="ProductBlocks"/> blocks that depend only on the
 /// order, each with its own partial vector, summed in block order; the trailing update's tiles are independent. So
@@ -40,6 +43,7 @@ internal static class BlockedTridiagonal
     /// <see cref="HouseholderTridiagonal.Reduce"/> does, by panels while the trailing order exceeds
     /// <paramref name="fusedOrder"/>, the rest with the fused kernel.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Reduce(Span<double> a, int n, Span<double> d, Span<double> e, Span<double> reflectors,
         Span<double> taus, int fusedOrder, int maxDegreeOfParallelism)
     {
@@ -82,6 +86,7 @@ internal static class BlockedTridiagonal
     }
 
     // The trailing (n − s)² block by the fused kernel on a compact copy; its reflectors moved to global rows.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tail(Span<double> work, int ld, int n, int s, Span<double> d, Span<double> e,
         Span<double> reflectors, Span<double> taus)
     {
@@ -128,6 +133,7 @@ internal static class BlockedTridiagonal
         private Span<double> Y => new(_y, _n);
 
         /// <summary>dlatrd: columns p .. p+nb−1 updated and reduced; V and W hold the panel's reflectors and updates.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Reduce(int p, Span<double> d, Span<double> e, Span<double> reflectors, Span<double> taus)
         {
             int n = _n, ld = _ld;
@@ -141,8 +147,8 @@ internal static class BlockedTridiagonal
                 for (int i = c; i < n; i++) x[i - c] = _a[(long)i * ld + c];
                 for (int s = 0; s < t; s++)
                 {
-                    TensorPrimitives.MultiplyAdd(V(s).Slice(c, n - c), -W(s)[c], x, x);
-                    TensorPrimitives.MultiplyAdd(W(s).Slice(c, n - c), -V(s)[c], x, x);
+                    Axpy(-W(s)[c], V(s).Slice(c, n - c), x);
+                    Axpy(-V(s)[c], W(s).Slice(c, n - c), x);
                 }
                 for (int i = c; i < n; i++) _a[(long)i * ld + c] = x[i - c];
                 d[c] = x[0];
@@ -164,19 +170,21 @@ internal static class BlockedTridiagonal
                 var y = Y.Slice(s0); var uc = u.Slice(s0);
                 for (int s = 0; s < t; s++)
                 {
-                    double wu = TensorPrimitives.Dot(W(s).Slice(s0), (ReadOnlySpan<double>)uc);
-                    double vu = TensorPrimitives.Dot(V(s).Slice(s0), (ReadOnlySpan<double>)uc);
-                    TensorPrimitives.MultiplyAdd(V(s).Slice(s0), -wu, y, y);
-                    TensorPrimitives.MultiplyAdd(W(s).Slice(s0), -vu, y, y);
+                    double wu = Dot(W(s).Slice(s0), uc);
+                    double vu = Dot(V(s).Slice(s0), uc);
+                    Axpy(-wu, V(s).Slice(s0), y);
+                    Axpy(-vu, W(s).Slice(s0), y);
                 }
                 var wc = w.Slice(s0);
-                TensorPrimitives.Multiply(y, tau, wc);
-                double alpha = -0.5 * tau * TensorPrimitives.Dot((ReadOnlySpan<double>)wc, uc);
-                TensorPrimitives.MultiplyAdd(uc, alpha, wc, wc);
+                wc.Clear();
+                Axpy(tau, y, wc);
+                double alpha = -0.5 * tau * Dot(wc, uc);
+                Axpy(alpha, uc, wc);
             }
         }
 
         /// <summary>y[s..n) = A[s.., s..] u (the symmetric product from the lower triangle), in fixed row blocks.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Product(int s)
         {
             int n = _n, m = n - s;
@@ -195,10 +203,11 @@ internal static class BlockedTridiagonal
                 int end = edges[b + 1];
                 if (end <= s) continue;
                 var zb = new Span<double>(_z + (long)b * _len, n).Slice(s, end - s);
-                TensorPrimitives.Add(y.Slice(s, end - s), zb, y.Slice(s, end - s));
+                Axpy(1, zb, y.Slice(s, end - s));
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ProductBlock(int s, int r0, int r1, int b)
         {
             if (r1 <= r0) return;
@@ -219,6 +228,7 @@ internal static class BlockedTridiagonal
         }
 
         /// <summary>Trailing update A[s.., s..] −= V Wᵀ + W Vᵀ (lower triangle), independent row-block tasks.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void UpdateTrailing(int s)
         {
             int n = _n, m = n - s;
@@ -237,6 +247,7 @@ internal static class BlockedTridiagonal
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pack(double[] dst, int width, int s, int m, double* first, double* second)
         {
             int depth = 2 * PanelWidth, tiles = (m + width - 1) / width;
@@ -253,6 +264,7 @@ internal static class BlockedTridiagonal
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void UpdateBlock(int s, int task, double* pa, double* pb, int nr)
         {
             int n = _n, depth = 2 * PanelWidth;
@@ -285,6 +297,40 @@ internal static class BlockedTridiagonal
                 }
             }
         }
+    }
+
+    // y += alpha·x and x·y with plain vector loops compiled optimised at once: the library's generic versions start in
+    // unoptimised code, and the panel calls them thousands of times before they are recompiled.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
+    {
+        int n = x.Length, i = 0, w = Vector<double>.Count;
+        ref double xr = ref MemoryMarshal.GetReference(x);
+        ref double yr = ref MemoryMarshal.GetReference(y);
+        var a = new Vector<double>(alpha);
+        for (; i + w <= n; i += w)
+        {
+            ref double yi = ref Unsafe.Add(ref yr, i);
+            Vector.FusedMultiplyAdd(a, Vector.LoadUnsafe(ref Unsafe.Add(ref xr, i)), Vector.LoadUnsafe(ref yi)).StoreUnsafe(ref yi);
+        }
+        for (; i < n; i++) Unsafe.Add(ref yr, i) = Math.FusedMultiplyAdd(alpha, Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double Dot(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
+    {
+        int n = x.Length, i = 0, w = Vector<double>.Count;
+        ref double xr = ref MemoryMarshal.GetReference(x);
+        ref double yr = ref MemoryMarshal.GetReference(y);
+        Vector<double> s0 = Vector<double>.Zero, s1 = Vector<double>.Zero;
+        for (; i + 2 * w <= n; i += 2 * w)
+        {
+            s0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref Unsafe.Add(ref xr, i)), Vector.LoadUnsafe(ref Unsafe.Add(ref yr, i)), s0);
+            s1 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref Unsafe.Add(ref xr, i + w)), Vector.LoadUnsafe(ref Unsafe.Add(ref yr, i + w)), s1);
+        }
+        double sum = Vector.Sum(s0 + s1);
+        for (; i < n; i++) sum = Math.FusedMultiplyAdd(Unsafe.Add(ref xr, i), Unsafe.Add(ref yr, i), sum);
+        return sum;
     }
 
     /// <summary>

@@ -39,7 +39,7 @@ public class BlockedTridiagonalTests
     [TestCase(1024, 2)]
     [TestCase(2049, 3)]
     public void Reduce_RandomSymmetric_EigenvaluesMatchLapack(int n, int seed) =>
-        AssertSpectrum(TestMatrices.Symmetric(n, seed), n, TridiagonalReduction.BlockedFrom, "random");
+        AssertSpectrum(TestMatrices.Symmetric(n, seed), n, TridiagonalReduction.FusedTail, "random");
 
     [TestCase(513)]
     [TestCase(1024)]
@@ -59,13 +59,13 @@ public class BlockedTridiagonalTests
                 gram[i * n + j] = gram[j * n + i] = s;
             }
         });
-        AssertSpectrum(gram, n, TridiagonalReduction.BlockedFrom, "rank-deficient Gram");
+        AssertSpectrum(gram, n, TridiagonalReduction.FusedTail, "rank-deficient Gram");
     }
 
     [TestCase(1024)]
     [TestCase(2049)]
     public void Reduce_ClusteredSpectrum_EigenvaluesMatchLapack(int n) =>
-        AssertSpectrum(Clustered(n, 9), n, TridiagonalReduction.BlockedFrom, "clustered");
+        AssertSpectrum(Clustered(n, 9), n, TridiagonalReduction.FusedTail, "clustered");
 
     /// <summary>Q D Qᵀ with Q three random reflectors and D in five tight clusters (spread 1e-13) plus zeros.</summary>
     private static double[] Clustered(int n, int seed)
