@@ -13,8 +13,8 @@ namespace Alds.Engine.Linalg;
 /// v_k[k+1] = 1, Q = H₀ H₁ … H_{n−3}).
 /// </summary>
 /// <remarks>
-/// Why blocked above a few hundred: from order ~1000 the trailing matrix leaves L2 (and from ~2000 the L3), and the
-/// fused pass reads and writes all of it on every step. Here half the flops are in the trailing update, which reads
+/// Why blocked for large orders (from <see cref="TridiagonalReduction.BlockedFrom"/>, measured): once the trailing matrix
+/// has left L2 (and from ~2000 the L3), the fused pass reads and writes all of it on every step. Here half the flops are in the trailing update, which reads
 /// and writes the matrix once per panel, and each column's product reads it once (no write), on both cores.
 /// Every method that loops is compiled fully optimised at once (and the panel's vector loops are local, not the
 /// library's generic ones): there are few calls per process, and the first calls ran several times slower than later
