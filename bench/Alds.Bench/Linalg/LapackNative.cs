@@ -2,12 +2,12 @@ using System.Runtime.InteropServices;
 
 namespace Alds.Bench.Linalg;
 
-/// <summary>The yardstick: Debian's LAPACKE over OpenBLAS (pthread build), pinned to one thread.</summary>
+/// <summary>The yardstick: Debian's LAPACKE over OpenBLAS (pthread build); each benchmark sets its thread count.</summary>
 public static unsafe class LapackNative
 {
     private const string Lapacke = "/usr/lib/x86_64-linux-gnu/liblapacke.so.3";
     private const string OpenBlas = "/usr/lib/x86_64-linux-gnu/libopenblas.so.0";
-    public const int RowMajor = 101;
+    public const int RowMajor = 101, ColMajor = 102;
     public const int Lower = 122, NoTrans = 111, Trans = 112;
 
     [DllImport(Lapacke, EntryPoint = "LAPACKE_dgesdd")]

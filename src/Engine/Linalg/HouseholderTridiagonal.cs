@@ -14,8 +14,9 @@ namespace Alds.Engine.Linalg;
 /// </summary>
 /// <remarks>
 /// Speed: the pass is bound by reading the trailing matrix from L2 (about 45 GB/s per core here: ~35 GFLOP/s at
-/// order 512). A panel reduction in the style of dsytrd/dlatrd was built and measured slower on this machine: its
-/// per-column product reads the matrix for two multiply-adds per element where the fused pass gets four.
+/// order 512). Below <see cref="TridiagonalReduction.BlockedFrom"/> it beats the panel reduction
+/// (<see cref="BlockedTridiagonal"/>): that one's per-column product reads the matrix for two multiply-adds per element
+/// where the fused pass gets four; above it the matrix leaves the caches and the panel form's single read wins.
 /// Precision: backward stable like dsytd2 (‖Qᵀ A Q − T‖ ≈ n·eps·‖A‖); every operation is float64 with
 /// fused multiply-adds. The caller scales <c>A</c> so its largest entry is near 1 (no overflow/underflow
 /// in the reflector norms).

@@ -4,14 +4,16 @@ using System.Runtime.CompilerServices;
 namespace Alds.Engine.Linalg;
 
 /// <summary>
-/// Eigenvalues of a real symmetric matrix: fused Householder tridiagonalisation, then the
+/// Eigenvalues of a real symmetric matrix: Householder tridiagonalisation (fused, or blocked for large orders, see
+/// <see cref="TridiagonalReduction"/>), then the
 /// Pal–Walker–Kahan QL/QR iteration (LAPACK dsterf).
 /// </summary>
 /// <remarks>
 /// Precision contract: backward stable; each eigenvalue is within a few·n·eps·‖A‖₂ of the exact one (the same
 /// bound as LAPACK dsyev). The matrix is first scaled by a power of two (exact) so that entries spanning
 /// 1e-300…1e300 neither overflow nor underflow. Only the lower triangle (row-major, row stride n) is read.
-/// Single-threaded; the scratch overload performs no allocation.
+/// Single-threaded unless a thread count is given; the scratch overload performs no allocation below
+/// <see cref="TridiagonalReduction.BlockedFrom"/>.
 /// </remarks>
 public static class SymmetricEigen
 {
@@ -32,9 +34,24 @@ public static class SymmetricEigen
     /// using <paramref name="scratch"/> (at least <see cref="ScratchLength"/>(n) doubles) and no heap.
     /// </summary>
     /// <exception cref="ArgumentException">Spans too short, or a non-finite entry.</exception>
-    public static void Values(Span<double> a, int n, Span<double> w, Span<double> scratch)
+    public static void Values(Span<double> a, int n, Span<double> w, Span<double> scratch) => Values(a, n, w, scratch, 1);
+
+    /// <summary>
+    /// All eigenvalues of the n×n symmetric <paramref name="a"/> (lower triangle; destroyed) into w (descending); from
+    /// order <see cref="TridiagonalReduction.BlockedFrom"/> the reduction runs on up to the given threads (results
+    /// bit-identical for any count).
+    /// </summary>
+    public static void Values(Span<double> a, int n, Span<double> w, int maxDegreeOfParallelism)
     {
-        int shift = Prepare(a, n, w, scratch);
+        int len = ScratchLength(n);
+        double[] scratch = WorkBuffers.Rent(Math.Max(len, 1));
+        try { Values(a, n, w, scratch.AsSpan(0, len), maxDegreeOfParallelism); }
+        finally { WorkBuffers.Return(scratch); }
+    }
+
+    private static void Values(Span<double> a, int n, Span<double> w, Span<double> scratch, int maxDegreeOfParallelism)
+    {
+        int shift = Prepare(a, n, w, scratch, maxDegreeOfParallelism);
         if (shift == int.MinValue) return;
         TridiagonalEigen.Values(w, scratch.Slice(HouseholderTridiagonal.ScratchLength(n), n), n);
         Complete(w, n, shift);
@@ -62,13 +79,13 @@ public static class SymmetricEigen
     /// scratch). Returns the power-of-two scale, or <see cref="int.MinValue"/> when there is nothing left to do
     /// (n = 0, or a zero matrix: w is then all zeros).
     /// </summary>
-    internal static int Prepare(Span<double> a, int n, Span<double> w, Span<double> scratch)
+    internal static int Prepare(Span<double> a, int n, Span<double> w, Span<double> scratch, int maxDegreeOfParallelism = 1)
     {
         Check(a.Length, n, w.Length, scratch.Length);
         if (n == 0) return int.MinValue;
         int shift = ScaleToUnit(a, n);
         if (shift == int.MinValue) { w.Slice(0, n).Clear(); return shift; }
-        HouseholderTridiagonal.Reduce(a, n, w.Slice(0, n), OffDiagonal(scratch, n), scratch, default, default);
+        TridiagonalReduction.Reduce(a, n, w.Slice(0, n), OffDiagonal(scratch, n), scratch, default, default, maxDegreeOfParallelism);
         return shift;
     }
 

@@ -7,7 +7,7 @@ namespace Alds.Engine.Linalg;
 /// </summary>
 /// <remarks>
 /// Method (the Gram route, about one Gram, one eigendecomposition and one GEMM): the smaller Gram (<c>G Gᵀ</c> or
-/// <c>Gᵀ G</c>, float64, <see cref="SymmetricGram"/>), its Householder tridiagonal form, all eigenvalues
+/// <c>Gᵀ G</c>, float64, <see cref="SymmetricGram"/>), its Householder tridiagonal form (<see cref="TridiagonalReduction"/>), all eigenvalues
 /// (<see cref="TridiagonalEigen.Values"/>), eigenvectors of the top j by inverse iteration
 /// (<see cref="TridiagonalVectors"/>) back-transformed (<see cref="ReflectorProduct"/>), and the other side by one
 /// product (<see cref="PackedGemm"/>): <c>B = UᵀG</c> (or <c>G V</c>), whose rows (columns) give σ and V (U).
@@ -101,7 +101,7 @@ public sealed class TruncatedSvd
                 var reflectors = reflectorBuffer.AsSpan(0, p * p);
                 reflectors.Clear();
                 var taus = new double[p];
-                HouseholderTridiagonal.Reduce(gram, p, d, e, new double[HouseholderTridiagonal.ScratchLength(p)], reflectors, taus);
+                TridiagonalReduction.Reduce(gram, p, d, e, new double[HouseholderTridiagonal.ScratchLength(p)], reflectors, taus, threads);
                 WorkBuffers.Return(gramBuffer); // the Gram is no longer needed: let it go before the vectors are made
                 gramBuffer = null;
                 var values = (double[])d.Clone();
