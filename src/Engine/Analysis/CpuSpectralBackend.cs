@@ -103,7 +103,12 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
             // independent division chains); each result is bit-identical to solving that problem alone, so which
             // problems share a worker changes no bit. Near the end of the layer a worker takes fewer, so that the
             // last problems still spread over the workers.
-            int next = 0, workers = Workers(tasks.Count);
+            // Problems from the blocked reduction's order on run one at a time, each on all threads (its Gram by the
+            // parallel packed product, its reduction by the blocked kernel's team): one Gram and one working copy in
+            // memory instead of one per worker, at about the same speed. They are the first in the sorted list.
+            int big = tasks.TakeWhile(t => t.size >= TridiagonalReduction.BlockedFrom).Count();
+            for (int b = 0; b < big; b++) SolveLarge(b);
+            int next = big, workers = Workers(tasks.Count - big);
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, _ =>
             {
                 while (true)
@@ -117,6 +122,21 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
                     SolveMany(first, count);
                 }
             });
+
+            void SolveLarge(int index)
+            {
+                var (k, i, r) = tasks[index];
+                var gram = WorkBuffers.Rent(r * r);
+                try
+                {
+                    var g = gram.AsSpan(0, r * r);
+                    Assemble(k, i, r, g);
+                    var s = sigma[k].AsSpan(i * r, r);
+                    SymmetricEigen.Values(g, r, s, Threads);
+                    for (int j = 0; j < s.Length; j++) s[j] = Math.Sqrt(Math.Max(s[j], 0));
+                }
+                finally { WorkBuffers.Return(gram); }
+            }
 
             // Problems first … first + count − 1 (count ≤ 4), their tridiagonal stages interleaved.
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -173,9 +193,35 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
 
             void Assemble(int k, int i, int r, Span<double> g)
             {
-                if (r == m) AssembleRowGram(f, m, total, k, i, rowFine, rowLevel, g);
-                else AssembleColGram(f, m, total, k, i, colCoarse, colLevel!, g);
+                if (r == m) AssembleRowGram(f, m, total, k, i, rowFine, rowLevel, g, Threads);
+                else AssembleColGram(f, m, total, k, i, colCoarse, colLevel!, g, Threads);
             }
+        }
+    }
+
+    private int Threads => maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
+
+    /// <summary>
+    /// <c>A Aᵀ</c> (<paramref name="rowSide"/>) or <c>Aᵀ A</c> of the m×n block at <paramref name="offset"/> of the
+    /// folded matrix, lower triangle. From the blocked reduction's order on, by the parallel packed product (bit-identical
+    /// for any thread count); below it, by the one-thread Gram kernel (the sweep runs many of those side by side).
+    /// </summary>
+    private static unsafe void Gram(Folded f, int offset, int m, int n, int total, bool rowSide, Span<double> g, int threads)
+    {
+        int order = rowSide ? m : n;
+        if (order < TridiagonalReduction.BlockedFrom)
+        {
+            if (rowSide) GroupSpectra.RowGram(f.From(offset), m, n, total, g);
+            else GroupSpectra.ColumnGram(f.From(offset), m, n, total, g);
+            return;
+        }
+        var c = g[..(order * order)];
+        c.Clear();
+        fixed (double* a = f.From(offset), cp = c)
+        {
+            var view = MatrixView.Of(a, m, n, total);
+            if (rowSide) PackedGemm.Multiply(view, view.Transpose(), cp, order, threads, lowerOnly: true);
+            else PackedGemm.Multiply(view.Transpose(), view, cp, order, threads, lowerOnly: true);
         }
     }
 
@@ -187,19 +233,22 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
     {
         int n = total / k;
         var level = new double[k][];
-        Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
+        // Large Grams one at a time, each on all threads; small ones side by side on one thread each.
+        bool large = m >= TridiagonalReduction.BlockedFrom;
+        int threads = Threads;
+        Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = large ? 1 : maxDegreeOfParallelism }, i =>
         {
             level[i] = WorkBuffers.Rent(m * m);
-            GroupSpectra.RowGram(f.From(i * n), m, n, total, level[i]);
+            Gram(f, i * n, m, n, total, rowSide: true, level[i], large ? threads : 1);
         });
         return level;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AssembleRowGram(Folded f, int m, int total, int k, int i, int fine, double[][] level, Span<double> g)
+    private static void AssembleRowGram(Folded f, int m, int total, int k, int i, int fine, double[][] level, Span<double> g, int threads)
     {
         int n = total / k;
-        if (fine % k != 0) { GroupSpectra.RowGram(f.From(i * n), m, n, total, g); return; }
+        if (fine % k != 0) { Gram(f, i * n, m, n, total, rowSide: true, g, threads); return; }
         int per = fine / k;
         for (int a = 0; a < m; a++) // lower triangles only: the upper ones are never written
         {
@@ -211,12 +260,12 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AssembleColGram(Folded f, int m, int total, int k, int i, int coarse, ColumnGramLevel level, Span<double> g)
+    private static void AssembleColGram(Folded f, int m, int total, int k, int i, int coarse, ColumnGramLevel level, Span<double> g, int threads)
     {
         int n = total / k;
-        if (k % coarse != 0) { GroupSpectra.ColumnGram(f.From(i * n), m, n, total, g); return; }
+        if (k % coarse != 0) { Gram(f, i * n, m, n, total, rowSide: false, g, threads); return; }
         int per = k / coarse, nc = total / coarse, offset = (i % per) * n;
-        var source = level.Take(i / per);
+        var source = level.Take(i / per, threads);
         try
         {
             for (int a = 0; a < n; a++)
@@ -241,14 +290,14 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
         public int Order => total / groups;
 
         /// <summary>Gram <paramref name="c"/>, made on first use; every <see cref="Take"/> is paired with one <see cref="Release"/>.</summary>
-        public double[] Take(int c)
+        public double[] Take(int c, int threads)
         {
             lock (_gates[c])
             {
                 if (_grams[c] is { } ready) return ready;
                 int n = Order;
                 var g = Linalg.WorkBuffers.Rent(n * n);
-                GroupSpectra.ColumnGram(folded.From(c * n), m, n, total, g);
+                Gram(folded, c * n, m, n, total, rowSide: false, g, threads);
                 return _grams[c] = g;
             }
         }
