@@ -65,6 +65,8 @@ public static class Decomposer
                     }
                     if (groups == 1) encoder = vt; // one group: the scaled Vᵀ is the encoder, no copy
                     else vt.AsSpan(0, rank * n).CopyTo(encoder.AsSpan(i * rank * n, rank * n));
+                    // U (copied into the decoder) and, with several groups, Vᵀ (copied into the encoder) are garbage now.
+                    Linalg.WorkBuffers.NoteReleased(8L * (u.LongLength + (groups == 1 ? 0 : vt.LongLength)));
                 });
             }
         }

@@ -77,6 +77,8 @@ public static class PlanFactorizer
             running[b] = null!; // let the factors go once sunk
             Linalg.WorkBuffers.CollectReturned(); // the layer's weight and Grams, before the sink encodes the factors
             sink(factors, error);
+            // Once sunk, the factors (and the SVD's vectors they came from, about as large) are garbage.
+            Linalg.WorkBuffers.NoteReleased(2 * 8L * (factors.Encoder.LongLength + factors.Decoder.LongLength));
         }
     }
 }

@@ -22,11 +22,18 @@ public sealed class FactorStore : IDisposable
 
     public void Add(string name, DType dtype, ReadOnlySpan<double> values)
     {
-        var bytes = new byte[checked(values.Length * (dtype.Bits() / 8))];
-        FloatCodec.Encode(dtype, values, bytes);
+        // Encoded in chunks: a whole-factor byte array would be one more large buffer at the stage's peak.
+        const int Chunk = 1 << 17;
+        int size = dtype.Bits() / 8;
+        var bytes = new byte[Chunk * size];
         _stream.Seek(0, SeekOrigin.End);
-        _entries.Add(name, (_stream.Position, bytes.Length));
-        _stream.Write(bytes);
+        _entries.Add(name, (_stream.Position, checked((long)values.Length * size)));
+        for (int start = 0; start < values.Length; start += Chunk)
+        {
+            var part = values.Slice(start, Math.Min(Chunk, values.Length - start));
+            FloatCodec.Encode(dtype, part, bytes.AsSpan(0, part.Length * size));
+            _stream.Write(bytes, 0, part.Length * size);
+        }
     }
 
     public void CopyTo(string name, Stream destination)

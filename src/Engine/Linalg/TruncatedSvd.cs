@@ -131,8 +131,16 @@ public sealed class TruncatedSvd
             if (reflectorBuffer is not null) WorkBuffers.Return(reflectorBuffer);
         }
         Normalise(far, s, j, q, p, largest);
-        if (!columnSide) return new TruncatedSvd(m, n, j, Transpose(near, j, p), s, far, next, largest);
-        return new TruncatedSvd(m, n, j, Transpose(far, j, q), s, near, next, largest);
+        // The transposed side is garbage once copied: counted, so that the next large request collects it.
+        if (!columnSide)
+        {
+            var u = Transpose(near, j, p);
+            WorkBuffers.NoteReleased(8L * near.LongLength);
+            return new TruncatedSvd(m, n, j, u, s, far, next, largest);
+        }
+        var left = Transpose(far, j, q);
+        WorkBuffers.NoteReleased(8L * far.LongLength);
+        return new TruncatedSvd(m, n, j, left, s, near, next, largest);
     }
 
     private static double[] Transpose(double[] x, int rows, int cols)

@@ -39,6 +39,12 @@ internal static class WorkBuffers
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
     }
 
+    /// <summary>
+    /// Counts <paramref name="bytes"/> of large arrays allocated elsewhere (a layer's factors) that are garbage now,
+    /// so that the next <see cref="CollectReturned"/> collects them instead of leaving them to the GC's budget.
+    /// </summary>
+    public static void NoteReleased(long bytes) => Interlocked.Add(ref _released, bytes);
+
     public static void Return(double[] buffer)
     {
         if (buffer.Length <= PooledLimit) ArrayPool<double>.Shared.Return(buffer);
