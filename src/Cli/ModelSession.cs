@@ -28,13 +28,14 @@ public sealed class ModelSession(string path, LayerFilter filter) : IDisposable
     {
         var clock = Stopwatch.StartNew();
         var sweep = options.Read(parse, context);
-        MemoryRequirement.Check(Source, MemoryRequirement.Available()); // before any weight is read
         // Single-file models only: a sharded checkpoint's index does not cover its shards' bytes.
         if (sweep.Cache is { } cache && File.Exists(Path) && !ShardedSafetensorsModelSource.TryFindIndex(Path, out _))
         {
             var key = ModelManifest.Key(Path, filter, sweep);
             if (ModelManifest.TryLoad(cache, key, sweep) is var (cached, modelParams))
             {
+                // The sweep checks this itself; from the manifest, it is checked before the factorisation reads weights.
+                MemoryRequirement.Check(Source, MemoryRequirement.Available());
                 (Analysis, ModelParams, AnalysisTime, FromManifest) = (cached, modelParams, clock.Elapsed, true);
                 return cached;
             }

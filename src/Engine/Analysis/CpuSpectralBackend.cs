@@ -201,30 +201,6 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
 
     private int Threads => maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
 
-    /// <summary>
-    /// <c>A Aᵀ</c> (<paramref name="rowSide"/>) or <c>Aᵀ A</c> of the m×n block at <paramref name="offset"/> of the
-    /// folded matrix, lower triangle. From the blocked reduction's order on, by the parallel packed product (bit-identical
-    /// for any thread count); below it, by the one-thread Gram kernel (the sweep runs many of those side by side).
-    /// </summary>
-    private static unsafe void Gram(Folded f, int offset, int m, int n, int total, bool rowSide, Span<double> g, int threads)
-    {
-        int order = rowSide ? m : n;
-        if (order < TridiagonalReduction.BlockedFrom)
-        {
-            if (rowSide) GroupSpectra.RowGram(f.From(offset), m, n, total, g);
-            else GroupSpectra.ColumnGram(f.From(offset), m, n, total, g);
-            return;
-        }
-        var c = g[..(order * order)];
-        c.Clear();
-        fixed (double* a = f.From(offset), cp = c)
-        {
-            var view = MatrixView.Of(a, m, n, total);
-            if (rowSide) PackedGemm.Multiply(view, view.Transpose(), cp, order, threads, lowerOnly: true);
-            else PackedGemm.Multiply(view.Transpose(), view, cp, order, threads, lowerOnly: true);
-        }
-    }
-
     private int Workers(int tasks) =>
         Math.Max(1, Math.Min(tasks, maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount));
 
@@ -239,7 +215,7 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
         Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = large ? 1 : maxDegreeOfParallelism }, i =>
         {
             level[i] = WorkBuffers.Rent(m * m);
-            Gram(f, i * n, m, n, total, rowSide: true, level[i], large ? threads : 1);
+            GroupSpectra.RowGram(f.From(i * n), m, n, total, level[i], large ? threads : 1);
         });
         return level;
     }
@@ -248,7 +224,7 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
     private static void AssembleRowGram(Folded f, int m, int total, int k, int i, int fine, double[][] level, Span<double> g, int threads)
     {
         int n = total / k;
-        if (fine % k != 0) { Gram(f, i * n, m, n, total, rowSide: true, g, threads); return; }
+        if (fine % k != 0) { GroupSpectra.RowGram(f.From(i * n), m, n, total, g, threads); return; }
         int per = fine / k;
         for (int a = 0; a < m; a++) // lower triangles only: the upper ones are never written
         {
@@ -263,7 +239,7 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
     private static void AssembleColGram(Folded f, int m, int total, int k, int i, int coarse, ColumnGramLevel level, Span<double> g, int threads)
     {
         int n = total / k;
-        if (k % coarse != 0) { Gram(f, i * n, m, n, total, rowSide: false, g, threads); return; }
+        if (k % coarse != 0) { GroupSpectra.ColumnGram(f.From(i * n), m, n, total, g, threads); return; }
         int per = k / coarse, nc = total / coarse, offset = (i % per) * n;
         var source = level.Take(i / per, threads);
         try
@@ -297,7 +273,7 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
                 if (_grams[c] is { } ready) return ready;
                 int n = Order;
                 var g = Linalg.WorkBuffers.Rent(n * n);
-                Gram(folded, c * n, m, n, total, rowSide: false, g, threads);
+                GroupSpectra.ColumnGram(folded.From(c * n), m, n, total, g, threads);
                 return _grams[c] = g;
             }
         }

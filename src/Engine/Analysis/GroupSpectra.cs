@@ -5,13 +5,36 @@ namespace Alds.Engine.Analysis;
 /// <summary>The sweep's view of the Linalg core: lower-triangle Grams and eigenvalues.</summary>
 internal static class GroupSpectra
 {
-    /// <summary><c>G = A Aᵀ</c> (m×m, lower triangle valid).</summary>
-    public static void RowGram(ReadOnlySpan<double> a, int m, int n, int lda, Span<double> g) =>
-        SymmetricGram.AAt(a[..Extent(m, n, lda)], m, n, lda, g);
+    /// <summary><c>G = A Aᵀ</c> (m×m, lower triangle valid); see <see cref="Gram"/> for the threads.</summary>
+    public static void RowGram(ReadOnlySpan<double> a, int m, int n, int lda, Span<double> g, int threads) =>
+        Gram(a, m, n, lda, rowSide: true, g, threads);
 
-    /// <summary><c>G = Aᵀ A</c> (n×n, lower triangle valid).</summary>
-    public static void ColumnGram(ReadOnlySpan<double> a, int m, int n, int lda, Span<double> g) =>
-        SymmetricGram.AtA(a[..Extent(m, n, lda)], m, n, lda, g);
+    /// <summary><c>G = Aᵀ A</c> (n×n, lower triangle valid); see <see cref="Gram"/> for the threads.</summary>
+    public static void ColumnGram(ReadOnlySpan<double> a, int m, int n, int lda, Span<double> g, int threads) =>
+        Gram(a, m, n, lda, rowSide: false, g, threads);
+
+    /// <summary>
+    /// From the blocked reduction's order on, the parallel packed product on up to <paramref name="threads"/>
+    /// (bit-identical for any count); below it, the one-thread Gram kernel (the sweep runs many of those side by side,
+    /// and <paramref name="threads"/> is not used).
+    /// </summary>
+    private static unsafe void Gram(ReadOnlySpan<double> a, int m, int n, int lda, bool rowSide, Span<double> g, int threads)
+    {
+        a = a[..Extent(m, n, lda)];
+        int order = rowSide ? m : n;
+        if (order < TridiagonalReduction.BlockedFrom)
+        {
+            if (rowSide) SymmetricGram.AAt(a, m, n, lda, g);
+            else SymmetricGram.AtA(a, m, n, lda, g);
+            return;
+        }
+        fixed (double* ap = a, cp = g[..(order * order)])
+        {
+            var view = MatrixView.Of(ap, m, n, lda);
+            if (rowSide) PackedGemm.Multiply(view, view.Transpose(), cp, order, threads, lowerOnly: true);
+            else PackedGemm.Multiply(view.Transpose(), view, cp, order, threads, lowerOnly: true);
+        }
+    }
 
     /// <summary>Eigenvalues, descending, of the symmetric matrix whose lower triangle is in <paramref name="a"/> (destroyed).</summary>
     public static void Eigenvalues(Span<double> a, int n, Span<double> w, Span<double> scratch) =>
