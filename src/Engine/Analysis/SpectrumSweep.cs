@@ -47,6 +47,7 @@ public static class SpectrumSweep
         var layers = results.Select(r => r.analysis).ToList();
         var keys = selected.Select((index, s) => (source.Layers[index], results[s].keys)).ToList();
         progress?.Report((source.Layers.Count, source.Layers.Count, ""));
+        Linalg.WorkBuffers.ReleaseAll(); // the next stage (planning, factorisation) starts from the curves alone
         if (options.Cache is { } cache && options.ManifestKey is UInt128 manifest && options.Shard.Count == 1)
             Caching.ModelManifest.Save(cache, manifest, source.Tensors.Sum(t => t.ElementCount), keys);
         return new ModelAnalysis(layers, options.Schemes);

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Alds.Engine.Linalg;
 
 /// <summary>
@@ -20,14 +18,14 @@ public static class SingularValues
         int p = Math.Min(m, n);
         CheckSigma(sigma.Length, p);
         if (p == 0) return;
-        double[] gram = ArrayPool<double>.Shared.Rent(p * p);
+        double[] gram = WorkBuffers.Rent(p * p);
         try
         {
             var c = gram.AsSpan(0, p * p);
             if (m <= n) SymmetricGram.AAt(g, m, n, ld, c); else SymmetricGram.AtA(g, m, n, ld, c);
             FromGram(c, p, sigma);
         }
-        finally { ArrayPool<double>.Shared.Return(gram); }
+        finally { WorkBuffers.Return(gram); }
     }
 
     /// <summary>Singular values of the m×n float32 view g (row stride ld), Gram accumulated in float64.</summary>
@@ -37,14 +35,14 @@ public static class SingularValues
         int p = Math.Min(m, n);
         CheckSigma(sigma.Length, p);
         if (p == 0) return;
-        double[] gram = ArrayPool<double>.Shared.Rent(p * p);
+        double[] gram = WorkBuffers.Rent(p * p);
         try
         {
             var c = gram.AsSpan(0, p * p);
             if (m <= n) SymmetricGram.AAt(g, m, n, ld, c); else SymmetricGram.AtA(g, m, n, ld, c);
             FromGram(c, p, sigma);
         }
-        finally { ArrayPool<double>.Shared.Return(gram); }
+        finally { WorkBuffers.Return(gram); }
     }
 
     /// <summary>

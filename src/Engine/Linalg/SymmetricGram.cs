@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -89,7 +88,7 @@ public static class SymmetricGram
         int rowsPad = (p + 3) & ~3;
         int kb = Math.Min(PanelDepth, depth);
         int kbp = (kb + 7) & ~7;
-        double[] panel = ArrayPool<double>.Shared.Rent(rowsPad * kbp);
+        double[] panel = WorkBuffers.Rent(rowsPad * kbp);
         try
         {
             Span<double> pk = panel.AsSpan(0, rowsPad * kbp);
@@ -109,7 +108,7 @@ public static class SymmetricGram
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(panel);
+            WorkBuffers.Return(panel);
         }
     }
 
@@ -129,8 +128,8 @@ public static class SymmetricGram
         int ldw = (p + Nr - 1) / Nr * Nr; // rows of P padded with zeros to whole micro-panels of both packs
         int panels = (depth + KcMax - 1) / KcMax;
         int kc = (depth + panels - 1) / panels; // equal panels: no panel is mostly padding
-        double[] buffer = ArrayPool<double>.Shared.Rent(2 * ldw * kc);
-        double[] tileBuffer = ArrayPool<double>.Shared.Rent(Mr * Nr);
+        double[] buffer = WorkBuffers.Rent(2 * ldw * kc);
+        double[] tileBuffer = WorkBuffers.Rent(Mr * Nr);
         try
         {
             Span<double> ap = buffer.AsSpan(0, ldw * kc), bp = buffer.AsSpan(ldw * kc, ldw * kc);
@@ -156,8 +155,8 @@ public static class SymmetricGram
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(buffer);
-            ArrayPool<double>.Shared.Return(tileBuffer);
+            WorkBuffers.Return(buffer);
+            WorkBuffers.Return(tileBuffer);
         }
     }
 
@@ -203,7 +202,7 @@ public static class SymmetricGram
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackColumns512(ReadOnlySpan<byte> bytes, bool isFloat, int lda, int k0, int len, int p, int ldw, Span<double> ap, Span<double> bp)
     {
-        double[] rented = ArrayPool<double>.Shared.Rent(ldw);
+        double[] rented = WorkBuffers.Rent(ldw);
         try
         {
             Span<double> row = rented.AsSpan(0, ldw);
@@ -230,7 +229,7 @@ public static class SymmetricGram
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(rented);
+            WorkBuffers.Return(rented);
         }
     }
 
