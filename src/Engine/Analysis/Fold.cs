@@ -40,7 +40,21 @@ public readonly record struct Fold(int Scheme, int Out, int In, int Kh, int Kw)
                     }
     }
 
-    /// <summary>The inverse of <see cref="Apply"/>.</summary>
+    /// <summary>As <see cref="Apply(ReadOnlySpan{double}, Span{double})"/> from a float32 weight (widened exactly).</summary>
+    public void Apply(ReadOnlySpan<float> weight, Span<double> folded)
+    {
+        int cols = Columns, idx = 0;
+        for (int o = 0; o < Out; o++)
+            for (int c = 0; c < In; c++)
+                for (int y = 0; y < Kh; y++)
+                    for (int x = 0; x < Kw; x++)
+                    {
+                        var (r, col) = Position(o, c, y, x);
+                        folded[r * cols + col] = weight[idx++];
+                    }
+    }
+
+    /// <summary>The inverse of <see cref="Apply(ReadOnlySpan{double}, Span{double})"/>.</summary>
     public void Unapply(ReadOnlySpan<double> folded, Span<double> weight)
     {
         int cols = Columns, idx = 0;

@@ -110,4 +110,15 @@ public static class SpectrumSweep
                         $"{System.IO.Path.GetFileName(path)}: tensor '{layer.WeightTensor}': element {i} is {weight[i]} (weights must be finite)");
         }
     }
+
+    /// <inheritdoc cref="EnsureFinite(string, LayerSpec, ReadOnlySpan{double})"/>
+    public static void EnsureFinite(string path, LayerSpec layer, ReadOnlySpan<float> weight)
+    {
+        // A float sum can overflow on finite weights; the scan then decides.
+        if (float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(weight))) return;
+        for (int i = 0; i < weight.Length; i++)
+            if (!float.IsFinite(weight[i]))
+                throw new ModelFormatException(
+                    $"{System.IO.Path.GetFileName(path)}: tensor '{layer.WeightTensor}': element {i} is {(double)weight[i]} (weights must be finite)");
+    }
 }

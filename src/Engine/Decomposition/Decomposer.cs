@@ -19,13 +19,9 @@ public static class Decomposer
     /// <paramref name="maxDegreeOfParallelism"/> threads (−1: all). Each group writes only its own rows of the
     /// factors, so the result is bit-identical for any thread count.
     /// </summary>
-    public static FactorizedLayer Factorize(LayerSpec layer, ReadOnlySpan<double> weight, int scheme, int groups, int rank, int maxDegreeOfParallelism)
+    public static unsafe FactorizedLayer Factorize(LayerSpec layer, ReadOnlySpan<double> weight, int scheme, int groups, int rank, int maxDegreeOfParallelism)
     {
-        var fold = new Fold(scheme, layer.Out, layer.In, layer.Kh, layer.Kw);
-        int m = fold.Rows, total = fold.Columns;
-        if (groups < 1 || layer.In % groups != 0) throw new ArgumentException($"{groups} groups do not divide {layer.In} input channels");
-        int n = total / groups;
-        if (rank < 1 || rank > Math.Min(m, n)) throw new ArgumentOutOfRangeException(nameof(rank));
+        var fold = Check(layer, scheme, groups, rank);
         // Scheme 0 is the identity fold: the groups are views of the weight itself (no whole-layer copy).
         double[]? foldedCopy = null;
         if (scheme != FoldScheme.KernelEncode)
@@ -33,8 +29,41 @@ public static class Decomposer
             foldedCopy = new double[layer.Params];
             fold.Apply(weight, foldedCopy);
         }
-        ReadOnlySpan<double> folded = foldedCopy ?? weight;
+        fixed (double* fp = foldedCopy is null ? weight : foldedCopy)
+            return Factorize(layer, fold, Linalg.MatrixView.Of(fp, fold.Rows, fold.Columns, fold.Columns), groups, rank, maxDegreeOfParallelism);
+    }
 
+    /// <summary>
+    /// As <see cref="Factorize(LayerSpec, ReadOnlySpan{double}, int, int, int, int)"/> from a float32 weight, widened
+    /// exactly where it is read: the same arithmetic, so the same factors bit for bit, from half the memory.
+    /// </summary>
+    public static unsafe FactorizedLayer Factorize(LayerSpec layer, ReadOnlySpan<float> weight, int scheme, int groups, int rank, int maxDegreeOfParallelism)
+    {
+        var fold = Check(layer, scheme, groups, rank);
+        if (scheme != FoldScheme.KernelEncode)
+        {
+            var folded = new double[layer.Params];
+            fold.Apply(weight, folded);
+            fixed (double* fp = folded)
+                return Factorize(layer, fold, Linalg.MatrixView.Of(fp, fold.Rows, fold.Columns, fold.Columns), groups, rank, maxDegreeOfParallelism);
+        }
+        fixed (float* wp = weight)
+            return Factorize(layer, fold, Linalg.MatrixView.Of(wp, fold.Rows, fold.Columns, fold.Columns), groups, rank, maxDegreeOfParallelism);
+    }
+
+    private static Fold Check(LayerSpec layer, int scheme, int groups, int rank)
+    {
+        var fold = new Fold(scheme, layer.Out, layer.In, layer.Kh, layer.Kw);
+        if (groups < 1 || layer.In % groups != 0) throw new ArgumentException($"{groups} groups do not divide {layer.In} input channels");
+        int n = fold.Columns / groups;
+        if (rank < 1 || rank > Math.Min(fold.Rows, n)) throw new ArgumentOutOfRangeException(nameof(rank));
+        return fold;
+    }
+
+    /// <param name="folded">the folded weight F_s(W), m × in·enc, pinned by the caller</param>
+    private static FactorizedLayer Factorize(LayerSpec layer, Fold fold, Linalg.MatrixView folded, int groups, int rank, int maxDegreeOfParallelism)
+    {
+        int m = fold.Rows, total = fold.Columns, n = total / groups;
         int decTaps = fold.DecoderTaps, kj = groups * rank, outs = layer.Out;
         var encoder = groups == 1 ? [] : new double[(long)kj * n];
         var decoder = new double[(long)layer.Out * kj * decTaps];
@@ -43,34 +72,26 @@ public static class Decomposer
         // side by side on one thread each. Either way every group's arithmetic is fixed: bit-identical for any count.
         bool large = Math.Min(m, n) >= LargeGroupOrder;
         int inner = large ? maxDegreeOfParallelism : 1, outer = large ? 1 : maxDegreeOfParallelism;
-        unsafe
+        Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = outer }, i =>
         {
-            fixed (double* fp = folded)
+            var svd = Linalg.TruncatedSvd.Compute(folded.Columns(i * n, n), rank, inner);
+            next[i] = svd.NextSingularValue;
+            double[] u = svd.U, s = svd.S, vt = svd.Vt;
+            for (int r = 0; r < rank; r++)
             {
-                nint start = (nint)fp;
-                Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = outer }, i =>
-                {
-                    var view = new ReadOnlySpan<double>((double*)start + (long)i * n, checked((int)((m - 1L) * total + n)));
-                    var svd = Linalg.TruncatedSvd.Compute(view, m, n, total, rank, inner);
-                    next[i] = svd.NextSingularValue;
-                    double[] u = svd.U, s = svd.S, vt = svd.Vt;
-                    for (int r = 0; r < rank; r++)
-                    {
-                        double root = Math.Sqrt(s[r]);
-                        var row = vt.AsSpan(r * n, n);
-                        System.Numerics.Tensors.TensorPrimitives.Multiply(row, root, row); // E_i = √Σ Vᵀ, same layout
-                        for (int o = 0; o < outs; o++)
-                            for (int t = 0; t < decTaps; t++)
-                                decoder[((long)o * kj + i * rank + r) * decTaps + t] = root * u[(o * decTaps + t) * rank + r];
-                    }
-                    if (groups == 1) encoder = vt; // one group: the scaled Vᵀ is the encoder, no copy
-                    else vt.AsSpan(0, rank * n).CopyTo(encoder.AsSpan(i * rank * n, rank * n));
-                    // U (copied into the decoder) and, with several groups, Vᵀ (copied into the encoder) are garbage now.
-                    Linalg.WorkBuffers.NoteReleased(8L * (u.LongLength + (groups == 1 ? 0 : vt.LongLength)));
-                });
+                double root = Math.Sqrt(s[r]);
+                var row = vt.AsSpan(r * n, n);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(row, root, row); // E_i = √Σ Vᵀ, same layout
+                for (int o = 0; o < outs; o++)
+                    for (int t = 0; t < decTaps; t++)
+                        decoder[((long)o * kj + i * rank + r) * decTaps + t] = root * u[(o * decTaps + t) * rank + r];
             }
-        }
-        return new FactorizedLayer(layer, scheme, groups, rank, encoder, decoder) { TruncationError = next.Max() };
+            if (groups == 1) encoder = vt; // one group: the scaled Vᵀ is the encoder, no copy
+            else vt.AsSpan(0, rank * n).CopyTo(encoder.AsSpan(i * rank * n, rank * n));
+            // U (copied into the decoder) and, with several groups, Vᵀ (copied into the encoder) are garbage now.
+            Linalg.WorkBuffers.NoteReleased(8L * (u.LongLength + (groups == 1 ? 0 : vt.LongLength)));
+        });
+        return new FactorizedLayer(layer, fold.Scheme, groups, rank, encoder, decoder) { TruncationError = next.Max() };
     }
 
     /// <summary>Group order (min(m, n)) from which a group's factorisation is parallel inside instead of across groups.</summary>

@@ -34,6 +34,32 @@ public static class ResidualMeasure
         return SpectralNorm(residual, fold.Rows, fold.Columns) / whole;
     }
 
+    /// <summary>
+    /// As <see cref="RelativeSpectralError(FactorizedLayer, ReadOnlySpan{double}, double?)"/> from a float32 weight,
+    /// widened exactly where it is read (the same figure bit for bit; a large scheme-0 layer is never copied).
+    /// </summary>
+    public static unsafe double RelativeSpectralError(FactorizedLayer factors, ReadOnlySpan<float> weight, double? norm = null)
+    {
+        var l = factors.Layer;
+        var fold = new Fold(factors.Scheme, l.Out, l.In, l.Kh, l.Kw);
+        int m = fold.Rows, total = fold.Columns;
+        if (Math.Min(m, total) <= Linalg.SpectralNorm.ExactLimit)
+        {
+            var wide = new double[weight.Length];
+            System.Numerics.Tensors.TensorPrimitives.ConvertChecked<float, double>(weight, wide);
+            return RelativeSpectralError(factors, wide, norm);
+        }
+        if (factors.Scheme != Analysis.FoldScheme.KernelEncode)
+        {
+            var folded = new double[weight.Length];
+            fold.Apply(weight, folded);
+            fixed (double* p = folded)
+                return LargeRelativeError(factors, fold, Linalg.MatrixView.Of(p, m, total, total), norm);
+        }
+        fixed (float* p = weight)
+            return LargeRelativeError(factors, fold, Linalg.MatrixView.Of(p, m, total, total), norm);
+    }
+
     private static unsafe double LargeRelativeError(FactorizedLayer f, Fold fold, ReadOnlySpan<double> weight, double? norm)
     {
         int m = fold.Rows, total = fold.Columns, k = f.Groups;
@@ -89,8 +115,9 @@ public static class ResidualMeasure
         var ys = new double[m];
         Parallel.For(0, (m + 63) / 64, b =>
         {
+            var wide = g.IsFloat ? new double[n] : null;
             for (int row = b * 64; row < Math.Min(m, b * 64 + 64); row++)
-                ys[row] = System.Numerics.Tensors.TensorPrimitives.Dot<double>(g.RowOfDoubles(row, 0, n), xs);
+                ys[row] = System.Numerics.Tensors.TensorPrimitives.Dot<double>(Row(g, row, 0, n, wide), xs);
         });
         ys.CopyTo(y);
     }
@@ -105,10 +132,20 @@ public static class ResidualMeasure
         {
             int c0 = b * Width, len = Math.Min(Width, n - c0);
             var part = ys.AsSpan(c0, len);
+            var wide = g.IsFloat ? new double[len] : null;
             for (int row = 0; row < m; row++)
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(g.RowOfDoubles(row, c0, len), xs[row], part, part);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(Row(g, row, c0, len, wide), xs[row], part, part);
         });
         ys.CopyTo(y);
+    }
+
+    // Row `row`, columns c0 .. c0 + len, as float64: the view's own row, or a float32 row widened exactly into `wide`.
+    private static ReadOnlySpan<double> Row(Linalg.MatrixView g, int row, int c0, int len, double[]? wide)
+    {
+        if (wide is null) return g.RowOfDoubles(row, c0, len);
+        var target = wide.AsSpan(0, len);
+        System.Numerics.Tensors.TensorPrimitives.ConvertChecked<float, double>(g.RowOfSingles(row, c0, len), target);
+        return target;
     }
 
     /// <summary>‖A‖₂ of a row-major m×n matrix (exact through the Gram up to 512, Lanczos to 1e-10 above).</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.IO.MemoryMappedFiles;
@@ -178,7 +179,12 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// Reads a float tensor (F16/BF16/F32/F64) as float64 with positional reads decoded chunk by chunk: neither the
     /// mapping's pages nor a whole-tensor byte buffer stay resident, so reading a layer costs only its float64 copy.
     /// </summary>
-    internal void ReadFloat64Unmapped(string name, Span<double> destination)
+    internal void ReadFloat64Unmapped(string name, Span<double> destination) => ReadUnmapped(name, destination);
+
+    /// <summary>As <see cref="ReadFloat64Unmapped"/>, narrowed to float32 (exact for F16/BF16/F32).</summary>
+    internal void ReadFloat32Unmapped(string name, Span<float> destination) => ReadUnmapped(name, destination);
+
+    private void ReadUnmapped<T>(string name, Span<T> destination) where T : unmanaged
     {
         ObjectDisposedException.ThrowIf(_base == null, this);
         var info = Get(name);
@@ -212,7 +218,9 @@ public sealed unsafe class SafetensorsFile : IDisposable
                     filled += read;
                     position += read;
                 }
-                FloatCodec.Decode(info.DType, buffer.AsSpan(0, want), destination.Slice((int)done, want / size));
+                var part = destination.Slice((int)done, want / size);
+                if (typeof(T) == typeof(double)) FloatCodec.Decode(info.DType, buffer.AsSpan(0, want), MemoryMarshal.Cast<T, double>(part));
+                else FloatCodec.Decode(info.DType, buffer.AsSpan(0, want), MemoryMarshal.Cast<T, float>(part));
                 done += want / size;
             }
         }

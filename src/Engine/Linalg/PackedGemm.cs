@@ -31,6 +31,16 @@ internal readonly unsafe struct MatrixView
     public ReadOnlySpan<double> RowOfDoubles(int i, int c0, int length) =>
         IsFloat ? throw new InvalidOperationException("a float32 view has no float64 rows") : new((double*)_start + (long)i * Stride + c0, length);
 
+    /// <summary>Stored row i, columns c0 .. c0 + length, of a float32 view.</summary>
+    public ReadOnlySpan<float> RowOfSingles(int i, int c0, int length) =>
+        IsFloat ? new((float*)_start + (long)i * Stride + c0, length) : throw new InvalidOperationException("a float64 view has no float32 rows");
+
+    /// <summary>Stored columns c0 .. c0 + cols of a view that is not transposed (a channel group of a folded weight).</summary>
+    public MatrixView Columns(int c0, int cols) =>
+        Transposed || c0 < 0 || cols < 0 || c0 + cols > Cols
+            ? throw new ArgumentOutOfRangeException(nameof(c0), $"columns {c0}..{c0 + cols} of a {Rows}×{Cols} view")
+            : new(_start + (nint)c0 * (IsFloat ? sizeof(float) : sizeof(double)), Rows, cols, Stride, false, IsFloat);
+
     /// <summary>The same storage read as its transpose.</summary>
     public MatrixView Transpose() => new(_start, Rows, Cols, Stride, !Transposed, IsFloat);
 

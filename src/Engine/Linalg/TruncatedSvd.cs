@@ -65,7 +65,8 @@ public sealed class TruncatedSvd
         fixed (double* p = g) return Compute(MatrixView.Of(p, m, n, ld), rank, maxDegreeOfParallelism);
     }
 
-    private static unsafe TruncatedSvd Compute(MatrixView g, int rank, int threads)
+    /// <summary>Top-<paramref name="rank"/> SVD of a view (the caller keeps it pinned) on up to the given threads.</summary>
+    internal static unsafe TruncatedSvd Compute(MatrixView g, int rank, int threads)
     {
         int m = g.Rows, n = g.Cols;
         if (rank < 0 || rank > Math.Min(m, n))

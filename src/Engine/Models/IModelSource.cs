@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Alds.Engine.Layers;
 using Alds.Engine.Tensors;
 
@@ -20,6 +21,17 @@ public interface IModelSource : IDisposable
 
     /// <summary>Reads a layer's weight as float64 in canonical <c>[out, in, kh, kw]</c> row-major order.</summary>
     void ReadWeight(LayerSpec layer, Span<double> destination);
+
+    /// <summary>
+    /// Reads a layer's weight as float32 in canonical order when that is exact (stored as F32, BF16 or F16) and this
+    /// source can do it without a float64 copy; false otherwise (then read it with <see cref="ReadWeight"/>). Half the
+    /// memory of the float64 copy: what bounds the factorisation of a large layer.
+    /// </summary>
+    bool TryReadWeight(LayerSpec layer, [NotNullWhen(true)] out float[]? weight)
+    {
+        weight = null;
+        return false;
+    }
 
     /// <summary>Reads any float tensor (F16/BF16/F32/F64) as float64, in stored order.</summary>
     void ReadFloat64(string tensor, Span<double> destination);

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Diagnostics.CodeAnalysis;
 using System.IO.MemoryMappedFiles;
 using Alds.Engine.IO;
 using Alds.Engine.Layers;
@@ -128,6 +130,35 @@ public sealed class OnnxModelSource : IModelSource
                 destination[o * rows + i] = temp[i * cols + o];
     }
 
+    /// <summary>
+    /// Reads a layer's weight as float32 in canonical order when its initializer is F32/BF16/F16 raw data, in the model
+    /// file or an external one (exact); false for typed fields or F64: read those with <see cref="ReadWeight"/>.
+    /// </summary>
+    public bool TryReadWeight(LayerSpec layer, [NotNullWhen(true)] out float[]? weight)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        weight = null;
+        var init = GetFloat(layer.WeightTensor);
+        var entry = init.Entry!;
+        if (init.Storage == Storage.Typed || entry.DType is not (DType.F32 or DType.BF16 or DType.F16)) return false;
+        long[] stored = layer.Layout == WeightLayout.Transposed ? [layer.In, layer.Out] : Array.ConvertAll(layer.Shape, d => (long)d);
+        if (!entry.Shape.SequenceEqual(stored)) return false; // ReadWeight reports it
+        var decoded = GC.AllocateUninitializedArray<float>(checked((int)layer.Params));
+        if (init.Storage == Storage.Raw) FloatCodec.Decode(entry.DType, init.Proto.RawData.Span, decoded);
+        else ReadExternal(init, decoded.AsSpan());
+        if (layer.Layout == WeightLayout.Canonical)
+        {
+            weight = decoded;
+            return true;
+        }
+        weight = GC.AllocateUninitializedArray<float>(decoded.Length);
+        int rows = layer.In, cols = layer.Out;
+        for (int i = 0; i < rows; i++)
+            for (int o = 0; o < cols; o++)
+                weight[o * rows + i] = decoded[i * cols + o];
+        return true;
+    }
+
     /// <summary>Reads a float initializer (F16/BF16/F32/F64) as float64, in stored order.</summary>
     /// <exception cref="ArgumentException">No such float initializer, or a destination of the wrong length.</exception>
     /// <exception cref="ModelFormatException">Its external data file cannot be read.</exception>
@@ -230,7 +261,7 @@ public sealed class OnnxModelSource : IModelSource
         return init;
     }
 
-    private void ReadExternal(Initializer init, Span<double> destination)
+    private void ReadExternal<T>(Initializer init, Span<T> destination) where T : unmanaged
     {
         var type = init.Entry!.DType;
         int size = type.Bits() / 8;
@@ -245,7 +276,9 @@ public sealed class OnnxModelSource : IModelSource
                 int count = Math.Min(perChunk, destination.Length - done);
                 var bytes = buffer.AsSpan(0, count * size);
                 stream.ReadExactly(bytes);
-                FloatCodec.Decode(type, bytes, destination.Slice(done, count));
+                var part = destination.Slice(done, count);
+                if (typeof(T) == typeof(double)) FloatCodec.Decode(type, bytes, MemoryMarshal.Cast<T, double>(part));
+                else FloatCodec.Decode(type, bytes, MemoryMarshal.Cast<T, float>(part));
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Alds.Engine.IO;
 using Alds.Engine.Layers;
 using Alds.Engine.Tensors;
@@ -32,6 +33,12 @@ public sealed class SafetensorsModelSource : IModelSource
         if (layer.Layout != WeightLayout.Canonical)
             throw new InvalidOperationException($"safetensors layer '{layer.Name}' must be canonical");
         ShardedSafetensorsModelSource.ReadWeightUnmapped(File, layer, destination);
+    }
+
+    public bool TryReadWeight(LayerSpec layer, [NotNullWhen(true)] out float[]? weight)
+    {
+        weight = null;
+        return layer.Layout == WeightLayout.Canonical && ShardedSafetensorsModelSource.TryReadWeightUnmapped(File, layer, out weight);
     }
 
     public void ReadFloat64(string tensor, Span<double> destination) => File.ReadFloat64(tensor, destination);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Alds.Engine.IO;
 using Alds.Engine.Layers;
@@ -69,6 +70,25 @@ public sealed class ShardedSafetensorsModelSource : IModelSource
         if (layer.Layout != WeightLayout.Canonical)
             throw new InvalidOperationException($"safetensors layer '{layer.Name}' must be canonical");
         ReadWeightUnmapped(ShardOf(layer.WeightTensor).File, layer, destination);
+    }
+
+    public bool TryReadWeight(LayerSpec layer, [NotNullWhen(true)] out float[]? weight)
+    {
+        weight = null;
+        return layer.Layout == WeightLayout.Canonical && TryReadWeightUnmapped(ShardOf(layer.WeightTensor).File, layer, out weight);
+    }
+
+    /// <summary>As <see cref="ReadWeightUnmapped"/> into float32, when the stored dtype narrows exactly (F32, BF16, F16).</summary>
+    internal static bool TryReadWeightUnmapped(SafetensorsFile file, LayerSpec layer, [NotNullWhen(true)] out float[]? weight)
+    {
+        weight = null;
+        var info = file.Get(layer.WeightTensor);
+        int count = checked((int)layer.Params);
+        if (info.DType is not (DType.F32 or DType.BF16 or DType.F16) || info.ByteLength != (long)count * FloatCodec.ElementSize(info.DType))
+            return false; // the float64 read checks and reports the problem
+        weight = GC.AllocateUninitializedArray<float>(count);
+        file.ReadFloat32Unmapped(layer.WeightTensor, weight);
+        return true;
     }
 
     /// <summary>
