@@ -4,7 +4,7 @@ namespace Alds.Peers;
 
 /// <summary>
 /// LAPACK <c>dgesdd</c> (values only) through <see cref="Lapacke"/>, the yardstick of <c>alds bench svd</c>. Loaded on
-/// first use; its absence is reported (<see cref="IsAvailable"/>, or a one-line <see cref="ModelFormatException"/>).
+/// first use; its absence is reported (<see cref="IsAvailable"/>, or a one-line <see cref="MissingComponentException"/>).
 /// </summary>
 public static unsafe class LapackPeer
 {
@@ -41,5 +41,5 @@ public static unsafe class LapackPeer
     private static string Unavailable(string error) => $"the LAPACK peer is unavailable: {error} (install it: {InstallHint})";
 
     private static Lapacke Require() =>
-        Lapacke.TryDefault(out var error) ?? throw new ModelFormatException(Unavailable(error!));
+        Lapacke.TryDefault(out var error) ?? throw new MissingComponentException(Unavailable(error!));
 }

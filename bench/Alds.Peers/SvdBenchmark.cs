@@ -27,7 +27,7 @@ public static class SvdBenchmark
     public static SvdBenchResult Run(IReadOnlyList<(int M, int N)> shapes, int repeat, bool numpy, CancellationToken cancel = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(repeat, 1);
-        if (!LapackPeer.IsAvailable(out var reason)) throw new ModelFormatException(reason!);
+        if (!LapackPeer.IsAvailable(out var reason)) throw new MissingComponentException(reason!);
         LapackPeer.SetThreads(1);
         var rows = new List<SvdBenchRow>();
         foreach (var (m, n) in shapes)
