@@ -5,12 +5,13 @@ using Alds.Engine;
 namespace Alds.Cli;
 
 /// <summary>
-/// The <c>alds</c> command: exit 0 on success, 2 on bad usage, 1 on bad input or failure, 128 + the signal number
-/// when SIGINT (130) or SIGTERM (143) stopped it (<see cref="Interruption"/>).
+/// The <c>alds</c> command: exit 0 on success, 2 on bad usage, 1 on bad input, a failed write or a missing optional
+/// component (one line), 70 on an internal error — a bug of ours, reported with its stack trace (EX_SOFTWARE of
+/// sysexits.h) —, 128 + the signal number when SIGINT (130) or SIGTERM (143) stopped it (<see cref="Interruption"/>).
 /// </summary>
 public static class AldsApp
 {
-    public const int Success = 0, Failure = 1, BadUsage = 2;
+    public const int Success = 0, Failure = 1, BadUsage = 2, InternalError = 70;
 
     public static int Run(string[] args)
     {
@@ -63,18 +64,20 @@ public static class AldsApp
         {
             var (code, message) = Classify(e);
             context.Error.WriteLine($"alds: {message}");
-            if (verbose) context.Error.WriteLine(e.ToString());
+            if (verbose || code == InternalError) context.Error.WriteLine(e.ToString());
             return code;
         }
     }
 
-    private static (int code, string message) Classify(Exception e) => e switch
+    /// <summary>The exit code and the one line for an exception that ended a command.</summary>
+    internal static (int code, string message) Classify(Exception e) => e switch
     {
         UsageException => (BadUsage, e.Message),
         ModelFormatException => (Failure, e.Message),
+        MissingComponentException => (Failure, e.Message),
         OperationCanceledException => (Failure, "interrupted"),
         IOException or UnauthorizedAccessException => (Failure, e.Message),
-        _ => (Failure, $"internal error: {e.GetType().Name}: {FirstLine(e.Message)} (run with --verbose for details)"),
+        _ => (InternalError, $"internal error (a bug in alds, please report it with the trace below): {e.GetType().Name}: {FirstLine(e.Message)}"),
     };
 
     private static string FirstLine(string s) => s.Split('\n')[0].TrimEnd();

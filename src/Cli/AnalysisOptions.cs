@@ -100,7 +100,7 @@ public sealed class AnalysisOptions
             var backend = Engine.Gpu.SpectralBackends.Create(parse.GetValue(Device) ?? "cpu", () => new CpuSpectralBackend());
             return parse.GetValue(CacheOnly) ? new CacheOnlyBackend(backend, parse.GetValue(Cache)!) : backend;
         }
-        catch (NotSupportedException e) { throw new Engine.ModelFormatException(e.Message); }
+        catch (NotSupportedException e) { throw new Engine.MissingComponentException(e.Message, e); }
     }
 }
 

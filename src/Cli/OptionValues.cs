@@ -30,7 +30,7 @@ public static class OptionValues
         {
             if (other is null) continue;
             try { Engine.IO.SafetensorsWriter.EnsureNotSameFile(other, path); }
-            catch (ArgumentException) { throw new UsageException($"{option} {path}: would overwrite '{other}'; choose another path"); }
+            catch (Engine.IO.OutputIsInputException) { throw new UsageException($"{option} {path}: would overwrite '{other}'; choose another path"); }
         }
         if (Directory.Exists(path)) throw new UsageException($"{option} {path}: is a directory");
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));

@@ -1,3 +1,4 @@
+using Alds.Peers;
 using Alds.Bench.Linalg;
 using Alds.Engine.Analysis;
 using Alds.Engine.Layers;
@@ -26,7 +27,7 @@ public unsafe class ResNetSweepBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        LapackNative.SetNumThreads(Environment.ProcessorCount);
+        Lapacke.Default.SetThreads(Environment.ProcessorCount);
         using var source = ModelSources.Open(ModelPath);
         _layers = source.Layers.Select(l =>
         {
@@ -53,7 +54,7 @@ public unsafe class ResNetSweepBenchmarks
                     for (int row = 0; row < m; row++) weight.AsSpan(row * total + i * n, n).CopyTo(a.AsSpan(row * n, n));
                     int info;
                     fixed (double* pa = a, ps = s) // LAPACKE checks ldu ≥ m and ldvt ≥ n even when no vectors are wanted
-                        info = LapackNative.Dgesdd(LapackNative.RowMajor, (byte)'N', m, n, pa, n, ps, null, m, null, n);
+                        info = Lapacke.Default.Dgesdd(Lapacke.RowMajor, (byte)'N', m, n, pa, n, ps, null, m, null, n);
                     if (info != 0) throw new InvalidOperationException($"dgesdd {m}×{n}: info {info}");
                     check += s[0];
                 }

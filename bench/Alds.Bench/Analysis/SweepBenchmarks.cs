@@ -1,3 +1,4 @@
+using Alds.Peers;
 using Alds.Bench.Linalg;
 using Alds.Engine.Analysis;
 using Alds.Engine.Layers;
@@ -27,7 +28,7 @@ public unsafe class SweepBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        LapackNative.SetNumThreads(1);
+        Lapacke.Default.SetThreads(1);
         var d = Shape.Split('x').Select(int.Parse).ToArray();
         _layer = new LayerSpec("bench", LayerKind.Conv, d[0], d[1], d[2], d[3], "bench.weight", null);
         var rng = new Random(42);
@@ -76,7 +77,7 @@ public unsafe class SweepBenchmarks
         fixed (double* a = work, s = sigma)
         {
             if (source != a) Buffer.MemoryCopy(source, a, (long)work.Length * sizeof(double), (long)m * ld * sizeof(double));
-            int info = LapackNative.Dgesdd(LapackNative.RowMajor, (byte)'N', m, n, a, ld, s, null, m, null, n);
+            int info = Lapacke.Default.Dgesdd(Lapacke.RowMajor, (byte)'N', m, n, a, ld, s, null, m, null, n);
             if (info != 0) throw new InvalidOperationException($"dgesdd info = {info}");
         }
     }

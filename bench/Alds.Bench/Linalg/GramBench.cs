@@ -1,3 +1,4 @@
+using Alds.Peers;
 using Alds.Engine.Linalg;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
@@ -35,7 +36,7 @@ public unsafe class GramBench
     [GlobalSetup]
     public void Setup()
     {
-        LapackNative.SetNumThreads(1);
+        Lapacke.Default.SetThreads(1);
         (_col, _m, _n) = Parse(Shape);
         var rng = new Random(11);
         _a = new double[_m * _n];
@@ -49,8 +50,8 @@ public unsafe class GramBench
     {
         fixed (double* a = _a, c = _c)
         {
-            if (_col) LapackNative.Dsyrk(LapackNative.RowMajor, LapackNative.Lower, LapackNative.Trans, _n, _m, 1.0, a, _n, 0.0, c, _n);
-            else LapackNative.Dsyrk(LapackNative.RowMajor, LapackNative.Lower, LapackNative.NoTrans, _m, _n, 1.0, a, _n, 0.0, c, _m);
+            if (_col) Lapacke.Default.Dsyrk(Lapacke.RowMajor, Lapacke.Lower, Lapacke.Trans, _n, _m, 1.0, a, _n, 0.0, c, _n);
+            else Lapacke.Default.Dsyrk(Lapacke.RowMajor, Lapacke.Lower, Lapacke.NoTrans, _m, _n, 1.0, a, _n, 0.0, c, _m);
         }
         return _c[0];
     }

@@ -1,3 +1,4 @@
+using Alds.Peers;
 using Alds.Engine.Linalg;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
@@ -28,7 +29,7 @@ public unsafe class LargeEigenBench
     [GlobalSetup]
     public void Setup()
     {
-        LapackNative.SetNumThreads(Threads);
+        Lapacke.Default.SetThreads(Threads);
         var rng = new Random(7);
         _a = new double[N * N];
         for (int i = 0; i < N; i++)
@@ -42,7 +43,7 @@ public unsafe class LargeEigenBench
     {
         _a.CopyTo(_work, 0);
         fixed (double* a = _work, d = _d, e = _e, t = _tau)
-            Check(LapackNative.Dsytrd(LapackNative.ColMajor, (byte)'U', N, a, N, d, e, t));
+            Check(Lapacke.Default.Dsytrd(Lapacke.ColMajor, (byte)'U', N, a, N, d, e, t));
         return _d[0];
     }
 
@@ -59,7 +60,7 @@ public unsafe class LargeEigenBench
     {
         _a.CopyTo(_work, 0);
         fixed (double* a = _work, w = _w)
-            Check(LapackNative.Dsyevd(LapackNative.ColMajor, (byte)'N', (byte)'U', N, a, N, w));
+            Check(Lapacke.Default.Dsyevd(Lapacke.ColMajor, (byte)'N', (byte)'U', N, a, N, w));
         return _w[0];
     }
 
@@ -76,7 +77,7 @@ public unsafe class LargeEigenBench
     {
         _a.CopyTo(_work, 0);
         fixed (double* a = _work, w = _w)
-            Check(LapackNative.Dsyevd(LapackNative.ColMajor, (byte)'V', (byte)'U', N, a, N, w));
+            Check(Lapacke.Default.Dsyevd(Lapacke.ColMajor, (byte)'V', (byte)'U', N, a, N, w));
         return _work[0];
     }
 

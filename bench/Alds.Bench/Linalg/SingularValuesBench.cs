@@ -1,3 +1,4 @@
+using Alds.Peers;
 using Alds.Engine.Linalg;
 using BenchmarkDotNet.Attributes;
 
@@ -20,7 +21,7 @@ public unsafe class SingularValuesBench
     [GlobalSetup]
     public void Setup()
     {
-        LapackNative.SetNumThreads(1);
+        Lapacke.Default.SetThreads(1);
         var parts = Shape.Split('x');
         _m = int.Parse(parts[0]); _n = int.Parse(parts[1]); _p = Math.Min(_m, _n);
         var rng = new Random(42);
@@ -41,7 +42,7 @@ public unsafe class SingularValuesBench
     {
         _g.CopyTo(_work, 0);
         fixed (double* a = _work, s = _sigma)
-            LapackNative.Dgesdd(LapackNative.RowMajor, (byte)'N', _m, _n, a, _n, s, null, _m, null, _n);
+            Lapacke.Default.Dgesdd(Lapacke.RowMajor, (byte)'N', _m, _n, a, _n, s, null, _m, null, _n);
         return _sigma[0];
     }
 
@@ -64,7 +65,7 @@ public unsafe class SingularValuesBench
     {
         _gram.CopyTo(_gramWork, 0);
         fixed (double* a = _gramWork, w = _sigma)
-            LapackNative.Dsyevd(LapackNative.RowMajor, (byte)'N', (byte)'L', _p, a, _p, w);
+            Lapacke.Default.Dsyevd(Lapacke.RowMajor, (byte)'N', (byte)'L', _p, a, _p, w);
         return _sigma[0];
     }
 

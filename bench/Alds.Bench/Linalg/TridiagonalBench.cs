@@ -1,3 +1,4 @@
+using Alds.Peers;
 using Alds.Engine.Linalg;
 using BenchmarkDotNet.Attributes;
 
@@ -18,7 +19,7 @@ public unsafe class TridiagonalBench
     [GlobalSetup]
     public void Setup()
     {
-        LapackNative.SetNumThreads(1);
+        Lapacke.Default.SetThreads(1);
         var rng = new Random(7);
         _a = new double[N * N];
         for (int i = 0; i < N; i++)
@@ -33,7 +34,7 @@ public unsafe class TridiagonalBench
     {
         _a.CopyTo(_work, 0);
         fixed (double* a = _work, d = _d, e = _e, t = _tau)
-            LapackNative.Dsytrd(LapackNative.RowMajor, (byte)'L', N, a, N, d, e, t);
+            Lapacke.Default.Dsytrd(Lapacke.RowMajor, (byte)'L', N, a, N, d, e, t);
         return _d[0];
     }
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Alds.Engine.Benchmarks;
+using Alds.Peers;
 using Alds.Engine.Planning;
 using Spectre.Console;
 

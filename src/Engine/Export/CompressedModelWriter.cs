@@ -27,7 +27,7 @@ public static partial class CompressedModelWriter
         if (source is ShardedSafetensorsModelSource sharded && format == OutputFormat.Safetensors)
         {
             try { SafetensorsWriter.EnsureNotSameFile(source.Path, output); }
-            catch (ArgumentException e) { throw new ModelFormatException(e.Message); }
+            catch (OutputIsInputException e) { throw new ModelFormatException(e.Message); }
             return ShardedCompressedWriter.Write(sharded, plan, output, progress, cancel);
         }
         CheckOutput(source.Path, output);
@@ -56,7 +56,7 @@ public static partial class CompressedModelWriter
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         try { SafetensorsWriter.EnsureNotSameFile(input, output); }
-        catch (ArgumentException e) { throw new ModelFormatException(e.Message); }
+        catch (OutputIsInputException e) { throw new ModelFormatException(e.Message); }
         var full = Path.GetFullPath(output);
         if (Directory.Exists(full))
             throw new ModelFormatException($"{output}: is a directory, not a file path");
@@ -95,7 +95,7 @@ public static partial class CompressedModelWriter
         var writer = new SafetensorsWriter(Metadata(source is SafetensorsModelSource st ? st.File.Metadata : null, measured));
         foreach (var t in source.Tensors) tensors.Declare(writer, t);
         try { writer.WriteTo(output, [source.Path], cancel); }
-        catch (ArgumentException e) { throw new ModelFormatException($"{output}: {e.Message}"); }
+        catch (OutputIsInputException e) { throw new ModelFormatException($"{output}: {e.Message}"); }
         return measured;
     }
 

@@ -80,9 +80,7 @@ public static class ShardedCompressedWriter
             if (createdDirectory) TryDeleteEmptyDirectory(directory);
             if (e is IOException or UnauthorizedAccessException)
                 throw new ModelFormatException($"{output}: cannot write the sharded output: {e.Message}", e);
-            if (e is ArgumentException or InvalidOperationException && e is not ObjectDisposedException)
-                throw new ModelFormatException($"{output}: {e.Message}", e);
-            throw;
+            throw; // bad input arrives as ModelFormatException; anything else is a bug and surfaces as one
         }
         finally
         {
@@ -126,7 +124,7 @@ public static class ShardedCompressedWriter
             SafetensorsWriter.EnsureNotSameFile(input, target);
             foreach (var shard in source.Shards) SafetensorsWriter.EnsureNotSameFile(shard.File.Path, target);
         }
-        catch (ArgumentException e) { throw new ModelFormatException(e.Message); }
+        catch (OutputIsInputException e) { throw new ModelFormatException(e.Message); }
     }
 
     private static void WriteFile(string path, Action<Stream> write)

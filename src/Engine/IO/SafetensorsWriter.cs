@@ -196,7 +196,7 @@ public sealed class SafetensorsWriter
 
     /// <summary>
     /// Refuses to write <paramref name="output"/> when it is the same file as <paramref name="input"/>
-    /// (same full path after resolving symbolic links). Throws <see cref="ArgumentException"/>.
+    /// (same full path after resolving symbolic links). Throws <see cref="OutputIsInputException"/>.
     /// </summary>
     public static void EnsureNotSameFile(string input, string output)
     {
@@ -206,7 +206,7 @@ public sealed class SafetensorsWriter
             ? StringComparison.OrdinalIgnoreCase
             : StringComparison.Ordinal;
         if (string.Equals(Resolve(input), Resolve(output), comparison))
-            throw new ArgumentException($"{output}: the output would overwrite the input '{input}'; choose another output path");
+            throw new OutputIsInputException($"{output}: the output would overwrite the input '{input}'; choose another output path");
     }
 
     private static string Resolve(string path)

@@ -1,4 +1,3 @@
-using Alds.Engine.Models;
 using Alds.Engine.Tensors;
 
 namespace Alds.Engine.Layers;

@@ -4,9 +4,6 @@ using Alds.Engine.Tensors;
 
 namespace Alds.Engine.Models;
 
-/// <summary>A tensor that is not a compressible layer, and why.</summary>
-public sealed record SkippedTensor(string Name, string Reason);
-
 /// <summary>
 /// A model file opened for reading: its tensors, the compressible layers found in it,
 /// and access to their weights in canonical layout. Implementations never modify the file, and reads may run

@@ -44,7 +44,7 @@ public sealed record PlanDocument(
     long? NextSmallerThresholdParams,
     IReadOnlyList<PlanLayerDocument> Layers)
 {
-    /// <summary>The document that <see cref="PlanJson.Write(Plan)"/> writes for <paramref name="plan"/>.</summary>
+    /// <summary>The document that <see cref="PlanJson.Write(Plan, bool)"/> writes for <paramref name="plan"/>.</summary>
     public static PlanDocument From(Plan plan) => new(
         PlanJson.Version, plan.Optimizer, [.. plan.Schemes], plan.ErrorMeasure, plan.Keep, plan.Budget, plan.ParamsBefore,
         plan.ParamsAfter, plan.MaxRelError, plan.Bottleneck, plan.NextSmallerThreshold, plan.NextSmallerThresholdParams,

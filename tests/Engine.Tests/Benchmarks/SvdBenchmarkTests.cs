@@ -1,4 +1,4 @@
-using Alds.Engine.Benchmarks;
+using Alds.Peers;
 
 namespace Alds.Engine.Tests.Benchmarks;
 

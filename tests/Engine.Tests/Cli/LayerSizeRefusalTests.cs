@@ -83,7 +83,7 @@ public class LayerSizeRefusalTests
         public string Path => "fake.safetensors";
         public IReadOnlyList<Alds.Engine.Tensors.TensorEntry> Tensors => [];
         public IReadOnlyList<LayerSpec> Layers => [layer];
-        public IReadOnlyList<Alds.Engine.Models.SkippedTensor> Skipped => [];
+        public IReadOnlyList<Alds.Engine.Layers.SkippedTensor> Skipped => [];
         public void ReadWeight(LayerSpec l, Span<double> destination) => throw new InvalidOperationException("no weight may be read");
         public void ReadFloat64(string tensor, Span<double> destination) => throw new InvalidOperationException();
         public void CopyRawBytes(string tensor, Stream destination) => throw new InvalidOperationException();

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Alds.Engine.Decomposition;
 using Alds.Engine.Layers;
 
@@ -9,12 +8,8 @@ namespace Alds.Engine.Tests.Export;
 /// per input-channel group, a LAPACK (dgesdd) SVD truncated to rank j, split as
 /// <c>D = U√Σ</c>, <c>E = √Σ Vᵀ</c>, unfolded into encoder/decoder kernels.
 /// </summary>
-internal static partial class GroupSvdFactorizer
+internal static class GroupSvdFactorizer
 {
-    [LibraryImport("liblapacke.so.3", EntryPoint = "LAPACKE_dgesdd")]
-    private static partial int Dgesdd(int layout, byte jobz, int m, int n, double[] a, int lda,
-        double[] s, double[] u, int ldu, double[] vt, int ldvt);
-
     /// <summary>Encoder (eKh, eKw) and decoder (dKh, dKw) kernels of a scheme, from the DESIGN table.</summary>
     public static (int eKh, int eKw, int dKh, int dKw) Kernels(int scheme, int kh, int kw) => scheme switch
     {
@@ -66,7 +61,7 @@ internal static partial class GroupSvdFactorizer
             var s = new double[p];
             var u = new double[m * p];
             var vt = new double[p * n];
-            Assert.That(Dgesdd(101, (byte)'S', m, n, a, n, s, u, p, vt, n), Is.Zero, "dgesdd");
+            Oracles.Lapack.ThinSvd(a, m, n, s, u, vt);
             for (int r = 0; r < rank; r++)
             {
                 double root = Math.Sqrt(s[r]);

@@ -1,3 +1,4 @@
+using Alds.Engine.Layers;
 using Alds.Engine.Models;
 using Alds.Engine.Tensors;
 using Google.Protobuf;

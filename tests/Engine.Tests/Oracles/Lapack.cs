@@ -1,26 +1,18 @@
-using System.Runtime.InteropServices;
+using Alds.Peers;
 
 namespace Alds.Engine.Tests.Oracles;
 
 /// <summary>
-/// Oracle: Debian's reference LAPACKE (row-major calls), used by tests only. Every entry point applies the
+/// Oracle: Debian's LAPACKE (row-major calls) through the one binding, <see cref="Lapacke"/>. Every entry point applies the
 /// missing-oracle policy (<see cref="Requires.Lapack"/>): fail in CI, skip elsewhere, one line naming the package.
 /// <c>ALDS_TEST_LAPACKE</c> names another library file (an absent one hides LAPACK, to check that CI turns red).
 /// </summary>
 internal static unsafe class Lapack
 {
-    public const string DefaultLibrary = "/usr/lib/x86_64-linux-gnu/liblapacke.so.3";
-    private const int RowMajor = 101;
+    public const string DefaultLibrary = Lapacke.DebianPath;
+    private const int RowMajor = Lapacke.RowMajor;
 
-    private sealed class Native
-    {
-        public delegate* unmanaged<int, byte, int, int, double*, int, double*, double*, int, double*, int, int> Dgesdd;
-        public delegate* unmanaged<int, byte, byte, int, double*, int, double*, int> Dsyevd;
-        public delegate* unmanaged<int, double*, double*, int> Dsterf;
-        public string? Error;
-    }
-
-    private static readonly Lazy<Native> Loaded = new(Load);
+    private static readonly Lazy<(Lapacke? Native, string? Error)> Loaded = new(() => Load(Library));
 
     /// <summary>The library file tried: <c>ALDS_TEST_LAPACKE</c> when set, else Debian's path.</summary>
     public static string Library => Environment.GetEnvironmentVariable("ALDS_TEST_LAPACKE") is { Length: > 0 } p ? p : DefaultLibrary;
@@ -33,32 +25,16 @@ internal static unsafe class Lapack
     /// <summary>Null when <paramref name="library"/> loads with every symbol the tests use; otherwise why not (one line).</summary>
     public static string? TryLoad(string library) => Load(library).Error;
 
-    private static Native Load() => Load(Library);
-
-    private static Native Load(string library)
+    private static (Lapacke? Native, string? Error) Load(string library)
     {
-        var native = new Native();
-        if (!NativeLibrary.TryLoad(library, out var handle))
-        {
-            native.Error = $"cannot load LAPACKE from {library}";
-            return native;
-        }
-        foreach (var name in new[] { "LAPACKE_dgesdd", "LAPACKE_dsyevd", "LAPACKE_dsterf" })
-            if (!NativeLibrary.TryGetExport(handle, name, out _))
-            {
-                native.Error = $"{library} lacks {name}";
-                return native;
-            }
-        native.Dgesdd = (delegate* unmanaged<int, byte, int, int, double*, int, double*, double*, int, double*, int, int>)NativeLibrary.GetExport(handle, "LAPACKE_dgesdd");
-        native.Dsyevd = (delegate* unmanaged<int, byte, byte, int, double*, int, double*, int>)NativeLibrary.GetExport(handle, "LAPACKE_dsyevd");
-        native.Dsterf = (delegate* unmanaged<int, double*, double*, int>)NativeLibrary.GetExport(handle, "LAPACKE_dsterf");
-        return native;
+        var native = Lapacke.TryLoad([library], out var error);
+        return (native, error);
     }
 
-    private static Native Require()
+    private static Lapacke Require()
     {
         Requires.Lapack();
-        return Loaded.Value;
+        return Loaded.Value.Native!;
     }
 
     /// <summary>Eigenvalues (ascending) of the symmetric tridiagonal with diagonal d and off-diagonal e, by dsterf.</summary>
@@ -102,5 +78,19 @@ internal static unsafe class Lapack
         var r = w[..n];
         Array.Reverse(r);
         return r;
+    }
+
+    /// <summary>
+    /// The thin SVD of an m×n row-major matrix by dgesdd (jobz = 'S'): <paramref name="s"/> (p = min(m, n) values,
+    /// descending), <paramref name="u"/> (m×p) and <paramref name="vt"/> (p×n), row-major. <paramref name="a"/> is overwritten.
+    /// </summary>
+    public static void ThinSvd(double[] a, int m, int n, double[] s, double[] u, double[] vt)
+    {
+        int p = Math.Min(m, n);
+        fixed (double* pa = a, ps = s, pu = u, pvt = vt)
+        {
+            int info = Require().Dgesdd(RowMajor, (byte)'S', m, n, pa, n, ps, pu, p, pvt, n);
+            if (info != 0) throw new InvalidOperationException($"dgesdd info {info}");
+        }
     }
 }

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Alds.Engine.Analysis;
 using Alds.Engine.Models;
 
-namespace Alds.Engine.Benchmarks;
+namespace Alds.Peers;
 
 /// <summary>
 /// The result of <c>alds bench sweep</c>: our whole-model sweep against the numpy peer computing the same
@@ -148,10 +148,10 @@ public static class SweepBenchmark
         }
 
         public string Path => inner.Path;
-        public IReadOnlyList<Tensors.TensorEntry> Tensors => inner.Tensors;
-        public IReadOnlyList<Layers.LayerSpec> Layers => inner.Layers;
-        public IReadOnlyList<SkippedTensor> Skipped => inner.Skipped;
-        public void ReadWeight(Layers.LayerSpec layer, Span<double> destination) => weights[layer.Name].CopyTo(destination);
+        public IReadOnlyList<Alds.Engine.Tensors.TensorEntry> Tensors => inner.Tensors;
+        public IReadOnlyList<Alds.Engine.Layers.LayerSpec> Layers => inner.Layers;
+        public IReadOnlyList<Alds.Engine.Layers.SkippedTensor> Skipped => inner.Skipped;
+        public void ReadWeight(Alds.Engine.Layers.LayerSpec layer, Span<double> destination) => weights[layer.Name].CopyTo(destination);
         public void ReadFloat64(string tensor, Span<double> destination) => inner.ReadFloat64(tensor, destination);
         public void CopyRawBytes(string tensor, Stream destination) => inner.CopyRawBytes(tensor, destination);
         public void Dispose() { }

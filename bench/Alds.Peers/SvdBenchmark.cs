@@ -1,6 +1,7 @@
+using Alds.Engine;
 using System.Diagnostics;
 
-namespace Alds.Engine.Benchmarks;
+namespace Alds.Peers;
 
 /// <summary>One shape of <c>alds bench svd</c>: median milliseconds of each side, and our deviation from LAPACK.</summary>
 public sealed record SvdBenchRow(int M, int N, double OursMs, double LapackMs, double? NumpyMs, double MaxRelDiff)
@@ -15,7 +16,7 @@ public sealed record SvdBenchRow(int M, int N, double OursMs, double LapackMs, d
 public sealed record SvdBenchResult(IReadOnlyList<SvdBenchRow> Rows, int Repeat, string? NumpyNote);
 
 /// <summary>
-/// All singular values of seeded random float64 matrices: ours (<see cref="Linalg.SingularValues"/>, Gram + eigen)
+/// All singular values of seeded random float64 matrices: ours (<see cref="Alds.Engine.Linalg.SingularValues"/>, Gram + eigen)
 /// against LAPACK <c>dgesdd</c> and, optionally, <c>numpy.linalg.svd</c>, all on one thread, in the same run.
 /// </summary>
 public static class SvdBenchmark
@@ -26,7 +27,7 @@ public static class SvdBenchmark
     public static SvdBenchResult Run(IReadOnlyList<(int M, int N)> shapes, int repeat, bool numpy, CancellationToken cancel = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(repeat, 1);
-        if (!LapackPeer.IsAvailable(out var reason)) throw new ModelFormatException(reason!);
+        if (!LapackPeer.IsAvailable(out var reason)) throw new MissingComponentException(reason!);
         LapackPeer.SetThreads(1);
         var rows = new List<SvdBenchRow>();
         foreach (var (m, n) in shapes)
@@ -38,7 +39,7 @@ public static class SvdBenchmark
             int p = Math.Min(m, n);
             double[] ours = new double[p], lapack = new double[p], work = new double[m * n];
             var (oursMs, lapackMs) = Interleaved(repeat,
-                () => Linalg.SingularValues.Compute(a, m, n, n, ours), () => LapackPeer.SingularValues(a, m, n, work, lapack));
+                () => Alds.Engine.Linalg.SingularValues.Compute(a, m, n, n, ours), () => LapackPeer.SingularValues(a, m, n, work, lapack));
             double diff = 0;
             for (int i = 0; i < p; i++) diff = Math.Max(diff, Math.Abs(ours[i] - lapack[i]));
             rows.Add(new SvdBenchRow(m, n, oursMs, lapackMs, null, lapack[0] > 0 ? diff / lapack[0] : diff));

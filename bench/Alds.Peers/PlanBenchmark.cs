@@ -1,7 +1,7 @@
 using Alds.Engine.Analysis;
 using Alds.Engine.Planning;
 
-namespace Alds.Engine.Benchmarks;
+namespace Alds.Peers;
 
 /// <summary>One optimizer of <c>alds bench plan</c>: median planning time and the max error it reached.</summary>
 public sealed record PlanBenchRow(string Optimizer, double MedianMs, double MaxRelError, long ParamsAfter);

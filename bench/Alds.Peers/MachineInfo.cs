@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Alds.Engine.Benchmarks;
+namespace Alds.Peers;
 
 /// <summary>The machine a benchmark ran on: CPU model, logical cores and the load average at the time.</summary>
 public sealed record MachineInfo(string Cpu, int LogicalCores, double Load1, double Load5, double Load15, string Runtime)

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace Alds.Engine.Benchmarks;
+namespace Alds.Peers;
 
 /// <summary>
-/// BENCHMARK-ONLY: one group's rank-j factorisation (<see cref="Linalg.TruncatedSvd"/> on a seeded float32 matrix)
+/// BENCHMARK-ONLY: one group's rank-j factorisation (<see cref="Alds.Engine.Linalg.TruncatedSvd"/> on a seeded float32 matrix)
 /// against numpy's Gram + <c>eigh</c> + GEMM on the same matrix in the same run (<c>bench/peers/factor_numpy.py</c>).
 /// </summary>
 public static class FactorBenchmark
@@ -22,7 +22,7 @@ public static class FactorBenchmark
         {
             cancel.ThrowIfCancellationRequested();
             var watch = Stopwatch.StartNew();
-            var svd = Linalg.TruncatedSvd.Compute(g, m, n, n, rank, -1);
+            var svd = Alds.Engine.Linalg.TruncatedSvd.Compute(g, m, n, n, rank, -1);
             times.Add(watch.Elapsed.TotalSeconds);
             ratio = svd.LargestSingularValue > 0 ? svd.NextSingularValue / svd.LargestSingularValue : 0;
         }

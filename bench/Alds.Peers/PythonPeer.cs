@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace Alds.Engine.Benchmarks;
+namespace Alds.Peers;
 
 /// <summary>
 /// BENCHMARK-ONLY: runs a numpy peer script of <c>bench/peers/</c> with <c>/usr/bin/python3</c> and parses the

@@ -1,0 +1,43 @@
+using Alds.Cli;
+using Alds.Engine.IO;
+using Alds.Engine.Planning;
+
+namespace Alds.Engine.Tests.Cli;
+
+/// <summary>
+/// The exception taxonomy at the command line: bad input and missing optional components are one line and exit 1;
+/// anything else is our bug: exit 70 (EX_SOFTWARE), named as an internal error (the trace follows it on stderr).
+/// </summary>
+public class ExitCodeClassificationTests
+{
+    [Test]
+    public void Classify_BadInput_FailureWithTheMessage()
+    {
+        Assert.That(AldsApp.Classify(new ModelFormatException("m.onnx: truncated")), Is.EqualTo((AldsApp.Failure, "m.onnx: truncated")));
+        Assert.That(AldsApp.Classify(new PlanningException("keep 0.01 is unreachable")).code, Is.EqualTo(AldsApp.Failure));
+        Assert.That(AldsApp.Classify(new SafetensorsException(SafetensorsErrorKind.InvalidHeaderLength, "x.safetensors", null, "bad header")).code,
+            Is.EqualTo(AldsApp.Failure));
+    }
+
+    [Test]
+    public void Classify_MissingComponent_FailureWithTheMessage() =>
+        Assert.That(AldsApp.Classify(new MissingComponentException("--device cuda: CUDA is not available (no driver)")),
+            Is.EqualTo((AldsApp.Failure, "--device cuda: CUDA is not available (no driver)")));
+
+    [TestCase(typeof(InvalidOperationException))]
+    [TestCase(typeof(ArgumentException))]
+    [TestCase(typeof(NullReferenceException))]
+    [TestCase(typeof(IndexOutOfRangeException))]
+    public void Classify_AnythingElse_InternalErrorNamingTheType(Type type)
+    {
+        var e = (Exception)Activator.CreateInstance(type, "first line\nsecond line")!;
+        var (code, message) = AldsApp.Classify(e);
+        Assert.That(code, Is.EqualTo(AldsApp.InternalError));
+        Assert.That(message, Does.StartWith("internal error").And.Contain($"{type.Name}: first line").And.Not.Contain("second line"));
+    }
+
+    [Test]
+    public void Classify_OutputIsInput_IsAnArgumentErrorOnlyTheWritersTurnIntoBadInput() =>
+        // Raised bare, it is a caller's bug like any ArgumentException; the writers catch exactly this type.
+        Assert.That(AldsApp.Classify(new OutputIsInputException("o: the output would overwrite the input")).code, Is.EqualTo(AldsApp.InternalError));
+}
