@@ -12,6 +12,7 @@ public sealed class PlanInputs
     public LayerFilterOptions Filter { get; } = new();
     public AnalysisOptions Analysis { get; } = new();
     public PlanningOptions Planning { get; } = new();
+    public CostOptions Cost { get; } = new();
 
     public void AddTo(Command command)
     {
@@ -20,6 +21,7 @@ public sealed class PlanInputs
         Filter.AddTo(command);
         Analysis.AddTo(command);
         Planning.AddTo(command);
+        Cost.AddTo(command, Planning);
     }
 
     public string ModelPath(ParseResult parse) => DefaultModel.Resolve(parse.GetValue(Model));
@@ -29,9 +31,16 @@ public sealed class PlanInputs
     /// <summary>Analyses the model (or loads the analysis from the cache), then plans; <paramref name="planTime"/> is the planner's share.</summary>
     public Plan CreatePlan(CliContext context, ParseResult parse, ModelSession session, out TimeSpan planTime)
     {
+        var kind = Cost.ReadKind(parse);
+        var costs = CostSetup.Prepare(context, parse, Cost, Analysis, session, kind); // bad input refused before the analysis
         var analysis = session.Analyze(context, parse, Analysis, quiet: parse.GetValue(Json));
+        var options = Planning.Read(parse, analysis.Schemes);
+        var model = costs.Model(analysis, options, quiet: parse.GetValue(Json));
         var clock = Stopwatch.StartNew();
-        var plan = Planner.Create(analysis, Planning.ReadBudget(parse, Planner.ParamsBefore(analysis)), Planning.Read(parse, analysis.Schemes));
+        var budget = kind == Engine.Planning.CostKind.Params
+            ? Planning.ReadBudget(parse, Planner.ParamsBefore(analysis))
+            : Cost.ReadBudget(parse, Planning, kind, analysis.Layers.Sum(l => model.Whole(l.Layer)) + model.Fixed);
+        var plan = Planner.Create(analysis, budget, options with { Cost = model });
         planTime = clock.Elapsed;
         return plan;
     }

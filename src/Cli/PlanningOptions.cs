@@ -61,13 +61,17 @@ public sealed class PlanningOptions
         });
     }
 
+    /// <summary>Absolute budgets in other costs (<c>--macs</c>, <c>--latency-ms</c>) that count towards "exactly one budget".</summary>
+    public List<Option> OtherBudgets { get; } = [];
+
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Keep, Params, Optimizer, Error, Refine, NoRefine, Align }) command.Options.Add(o);
         command.Validators.Add(r =>
         {
-            bool keep = r.GetResult(Keep) is not null, count = r.GetResult(Params) is not null;
-            if (keep == count) r.AddError("give exactly one budget: --keep R or --params N");
+            int given = (r.GetResult(Keep) is null ? 0 : 1) + (r.GetResult(Params) is null ? 0 : 1) + OtherBudgets.Count(o => r.GetResult(o) is not null);
+            if (given != 1) r.AddError(OtherBudgets.Count == 0 ? "give exactly one budget: --keep R or --params N"
+                : "give exactly one budget: --keep R, --params N, --macs N or --latency-ms T");
         });
     }
 
