@@ -62,7 +62,8 @@ public static class LayerShapes
             {
                 var names = wanted.Distinct(StringComparer.Ordinal).ToArray();
                 IDisposableReadOnlyCollection<OrtValue> results;
-                try { results = session.Run(new RunOptions(), inputs.Select(i => i.Name).ToArray(), values, names); }
+                using var runOptions = new RunOptions();
+                try { results = session.Run(runOptions, inputs.Select(i => i.Name).ToArray(), values, names); }
                 catch (OnnxRuntimeException e) { throw new ModelFormatException($"{source.Path}: ONNX Runtime cannot run the graph to record shapes ({FirstLine(e.Message)})", e); }
                 using (results)
                 {
@@ -75,6 +76,30 @@ public static class LayerShapes
         finally
         {
             foreach (var v in values) v.Dispose();
+        }
+    }
+
+    /// <summary>Zeros for every graph input (not initializer) of <paramref name="source"/> at its resolved shape; the caller disposes them.</summary>
+    internal static List<(string Name, OrtValue Value)> Inputs(OnnxModelSource source, InputShapes shapes)
+    {
+        var graph = source.Model.Graph;
+        var initializers = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var inputs = graph.Input.Where(i => !initializers.Contains(i.Name)).ToArray();
+        var values = new List<(string, OrtValue)>();
+        try
+        {
+            foreach (var input in inputs)
+            {
+                var dims = input.Type?.TensorType?.Shape?.Dim.Select(d => d.DimValue > 0 ? d.DimValue : (long?)null).ToArray() ?? [];
+                var shape = shapes.Resolve(input.Name, dims, inputs.Length == 1, source.Path);
+                values.Add((input.Name, Zeros((TensorProto.Types.DataType)(input.Type?.TensorType?.ElemType ?? 0), shape, input.Name, source.Path)));
+            }
+            return values;
+        }
+        catch
+        {
+            foreach (var (_, v) in values) v.Dispose();
+            throw;
         }
     }
 
