@@ -31,7 +31,7 @@ public sealed class CostSetup
     }
 
     /// <summary>Timed runs of the whole model for the rest of the graph.</summary>
-    public const int ModelRuns = 21;
+    public const int ModelRuns = 41;
 
     /// <summary>The layers' shapes for a MACs or latency budget (nothing for params).</summary>
     public static CostSetup Prepare(CliContext context, ParseResult parse, CostOptions cost, AnalysisOptions analysis, ModelSession session, CostKind kind)
