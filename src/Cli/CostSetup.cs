@@ -94,7 +94,7 @@ public sealed class CostSetup
     {
         var chains = new HashSet<(int Layer, int Scheme, int Groups)>();
         IReadOnlyList<int> allowed = [];
-        foreach (int align in new[] { 1, block, options.Align }.Distinct())
+        foreach (int align in new[] { 1, block / 2, block, 2 * block, options.Align }.Where(a => a >= 1).Distinct())
         {
             var table = OptionTable.Build(analysis, options.Error, options.Schemes, align);
             allowed = table.Schemes;

@@ -40,8 +40,31 @@ public sealed class PlanInputs
         var budget = kind == Engine.Planning.CostKind.Params
             ? Planning.ReadBudget(parse, Planner.ParamsBefore(analysis))
             : Cost.ReadBudget(parse, Planning, kind, analysis.Layers.Sum(l => model.Whole(l.Layer)) + model.Fixed);
-        var plan = Planner.Create(analysis, budget, options with { Cost = model });
+        var plan = Planning.AlignAuto(parse) && kind == Engine.Planning.CostKind.Latency
+            ? AutoAlign(analysis, budget, options with { Cost = model })
+            : Planner.Create(analysis, budget, options with { Cost = model });
         planTime = clock.Elapsed;
         return plan;
+    }
+
+    /// <summary>
+    /// <c>--align auto</c> under a latency budget: the exact plan at alignments 1, block/2, block and 2×block (the
+    /// CPU's NCHWc block), each exact over its restricted options and within the budget; the least max error wins,
+    /// then the least predicted latency, then the smaller alignment.
+    /// </summary>
+    private static Plan AutoAlign(Engine.Analysis.ModelAnalysis analysis, Budget budget, PlannerOptions options)
+    {
+        int block = Engine.Costs.LatencyEnvironment.NchwcBlock;
+        Plan? best = null;
+        PlanningException? first = null;
+        foreach (int align in new[] { 1, block / 2, block, 2 * block }.Where(a => a >= 1).Distinct().Order())
+        {
+            Plan plan;
+            try { plan = Planner.Create(analysis, budget, options with { Align = align }); }
+            catch (PlanningException e) { first ??= e; continue; }
+            if (best is null || plan.MaxRelError < best.MaxRelError
+                || (plan.MaxRelError == best.MaxRelError && plan.Cost!.TotalAfter < best.Cost!.TotalAfter)) best = plan;
+        }
+        return best ?? throw first!;
     }
 }

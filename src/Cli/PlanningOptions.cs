@@ -36,11 +36,16 @@ public sealed class PlanningOptions
 
     public Option<bool> NoRefine { get; } = new("--no-refine") { Description = "Turn --refine off" };
 
-    public Option<int> Align { get; } = new("--align")
+    public Option<string> Align { get; } = new("--align")
     {
-        Description = "Ranks restricted to multiples of N (hardware-friendly shapes); the optimum is exact over that set",
-        DefaultValueFactory = _ => 1,
+        Description = "Ranks restricted to multiples of N (hardware-friendly shapes); the optimum is exact over that set. "
+            + "auto: the NCHWc block of this CPU (16 with AVX-512, 8 with AVX2); with --budget latency, the alignment "
+            + "(1, block/2, block, 2×block) whose plan the latency table gives the least error",
+        DefaultValueFactory = _ => "1",
     };
+
+    /// <summary>True when <c>--align auto</c> was given.</summary>
+    public bool AlignAuto(ParseResult parse) => string.Equals(parse.GetValue(Align), "auto", StringComparison.OrdinalIgnoreCase);
 
     public PlanningOptions()
     {
@@ -57,7 +62,9 @@ public sealed class PlanningOptions
         });
         Align.Validators.Add(r =>
         {
-            if (OptionValues.TryGet<int>(r, out var align) && align < 1) r.AddError("--align must be at least 1");
+            if (!OptionValues.TryGet<string>(r, out var text) || string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase)) return;
+            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int align) || align < 1)
+                r.AddError($"--align {text}: must be auto or an integer of at least 1");
         });
     }
 
@@ -88,7 +95,7 @@ public sealed class PlanningOptions
             Error = error,
             Schemes = schemes,
             Refine = parse.GetValue(Refine) && !parse.GetValue(NoRefine),
-            Align = parse.GetValue(Align),
+            Align = AlignAuto(parse) ? Engine.Costs.LatencyEnvironment.NchwcBlock : int.Parse(parse.GetValue(Align)!, System.Globalization.CultureInfo.InvariantCulture),
         };
     }
 }
