@@ -163,6 +163,42 @@ public class LatencyCostTests
     }
 
     [Test]
+    public void Frontier_LatencyBudgetMeasure_CsvOfPredictedLatencyAndMeasuredPoints()
+    {
+        using var folder = new TempFolder();
+        var model = folder["tiny.onnx"];
+        WriteTinyConvNet(model);
+        var r = AldsRunner.Run("frontier", model, "--budget", "latency", "--points", "5", "--measure", "--cache", folder["cache"],
+            "--csv", folder["f.csv"], "--png", folder["f.png"]);
+        Assert.That(r.Code, Is.EqualTo(AldsApp.Success), r.ToString());
+        var lines = File.ReadAllLines(folder["f.csv"]);
+        Assert.That(lines[0], Is.EqualTo("keep,exact,k1,uniform,energy,exact_latency_ms,k1_latency_ms,uniform_latency_ms,energy_latency_ms"));
+        Assert.That(lines, Has.Length.EqualTo(6));
+        Assert.That(r.Out, Does.Contain("measured: exact at keep"));
+        Assert.That(new FileInfo(folder["f.png"]).Length, Is.GreaterThan(1000));
+        var bad = AldsRunner.Run("frontier", model, "--measure");
+        Assert.That(bad.Code, Is.EqualTo(AldsApp.BadUsage));
+        Assert.That(bad.Err, Does.Contain("--measure needs --budget latency"));
+    }
+
+    [Test]
+    public void Plan_LatencyAlignAuto_WithinBudgetAndNoWorseThanAlignOne()
+    {
+        using var folder = new TempFolder();
+        var model = folder["tiny.onnx"];
+        WriteTinyConvNet(model);
+        var one = AldsRunner.Run("plan", model, "--keep", "0.9", "--budget", "latency", "--cache", folder["cache"], "--json");
+        var auto = AldsRunner.Run("plan", model, "--keep", "0.9", "--budget", "latency", "--align", "auto", "--cache", folder["cache"], "--cache-only", "--json");
+        Assert.That(one.Code, Is.EqualTo(AldsApp.Success), one.ToString());
+        Assert.That(auto.Code, Is.EqualTo(AldsApp.Success), auto.ToString());
+        double e1 = JsonDocument.Parse(one.Out).RootElement.GetProperty("max_rel_error").GetDouble();
+        var a = JsonDocument.Parse(auto.Out).RootElement;
+        Assert.That(a.GetProperty("max_rel_error").GetDouble(), Is.LessThanOrEqualTo(e1), "align 1 is one of auto's candidates");
+        Assert.That(a.GetProperty("budget").GetProperty("latency_ms_after").GetDouble(),
+            Is.LessThanOrEqualTo(a.GetProperty("budget").GetProperty("latency_ms").GetDouble()));
+    }
+
+    [Test]
     public void Planner_LatencyCost_NeverChoosesAnUncoveredOption()
     {
         var a = Planning.PlanningInstances.Small(11);
