@@ -71,10 +71,14 @@ public sealed class CostOptions
         return CostKind.Params;
     }
 
-    /// <summary>The budget in the chosen cost, given the whole total before compression (layers + fixed part).</summary>
-    public Engine.Planning.Budget ReadBudget(ParseResult parse, PlanningOptions planning, CostKind kind, long before)
+    /// <summary>
+    /// The budget in the chosen cost: <c>--keep R</c> is the ratio of the compressible layers' cost
+    /// (<paramref name="before"/>), plus the fixed part (latency: the rest of the graph) unchanged; the absolutes are
+    /// whole totals.
+    /// </summary>
+    public Engine.Planning.Budget ReadBudget(ParseResult parse, PlanningOptions planning, CostKind kind, long before, long fixedPart)
     {
-        if (parse.GetValue(planning.Keep) is double keep) return Engine.Planning.Budget.FromKeep(keep, before, kind);
+        if (parse.GetValue(planning.Keep) is double keep) return Engine.Planning.Budget.FromKeep(keep, before, kind, fixedPart);
         if (parse.GetValue(Macs) is long macs) return Engine.Planning.Budget.FromCost(macs, CostKind.Macs);
         if (parse.GetValue(LatencyMs) is double ms)
             return Engine.Planning.Budget.FromCost(checked((long)Math.Floor(ms * 1e6)), CostKind.Latency);

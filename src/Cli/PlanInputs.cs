@@ -39,7 +39,7 @@ public sealed class PlanInputs
         var clock = Stopwatch.StartNew();
         var budget = kind == Engine.Planning.CostKind.Params
             ? Planning.ReadBudget(parse, Planner.ParamsBefore(analysis))
-            : Cost.ReadBudget(parse, Planning, kind, analysis.Layers.Sum(l => model.Whole(l.Layer)) + model.Fixed);
+            : Cost.ReadBudget(parse, Planning, kind, analysis.Layers.Sum(l => model.Whole(l.Layer)), model.Fixed);
         var plan = Planning.AlignAuto(parse) && kind == Engine.Planning.CostKind.Latency
             ? AutoAlign(analysis, budget, options with { Cost = model })
             : Planner.Create(analysis, budget, options with { Cost = model });

@@ -35,7 +35,7 @@ public static class FrontierMeasurement
             foreach (int p in chosen)
             {
                 context.Cancel.ThrowIfCancellationRequested();
-                var plan = Planner.Create(analysis, Budget.FromKeep(frontier.Keeps[p], frontier.CostBefore!.Value, frontier.Kind), options with { Optimizer = OptimizerKind.Exact });
+                var plan = Planner.Create(analysis, Budget.FromKeep(frontier.Keeps[p], frontier.CostBefore!.Value - options.Cost!.Fixed, frontier.Kind, options.Cost.Fixed), options with { Optimizer = OptimizerKind.Exact });
                 var path = Path.Combine(folder.FullName, $"keep{p}.onnx");
                 CompressedModelWriter.Write(onnx, plan, path, OutputFormat.Onnx, null, context.Cancel);
                 var (original, compressed) = LatencyCheck.Measure(onnx, path, shapes, Runs, context.Cancel);

@@ -55,8 +55,8 @@ internal static class Baselines
         long Total(PlanOption[] o) { long s = cost.Fixed; for (int l = 0; l < o.Length; l++) s += Cost(l, o[l]); return s; }
 
         var low = At(0);
-        long before = cost.Fixed + analysis.Layers.Sum(l => cost.Whole(l.Layer));
-        Planner.ThrowIfUnreachable(budget, Total(low), before, options.Optimizer);
+        long before = analysis.Layers.Sum(l => cost.Whole(l.Layer));
+        Planner.ThrowIfUnreachable(budget, Total(low) - cost.Fixed, before, options.Optimizer, cost.Fixed);
         double lo = 0, hi = 1;
         var best = low;
         var top = At(hi);

@@ -10,8 +10,16 @@ public sealed record Budget(long Params, double? Keep)
     /// <summary>What <see cref="Params"/> counts (default: parameters).</summary>
     public CostKind Kind { get; init; } = CostKind.Params;
 
-    /// <summary><c>floor(keep × before)</c> in units of <paramref name="kind"/>.</summary>
-    public static Budget FromKeep(double keep, long before, CostKind kind) => FromKeep(keep, before) with { Kind = kind };
+    /// <summary>
+    /// <c>floor(keep × before) + fixedPart</c> in units of <paramref name="kind"/>: the ratio is of the compressible
+    /// layers' cost (<paramref name="before"/>), as for params; <paramref name="fixedPart"/> (latency: the rest of the
+    /// graph) is added unchanged, so the limit is a whole-model total.
+    /// </summary>
+    public static Budget FromKeep(double keep, long before, CostKind kind, long fixedPart = 0)
+    {
+        var b = FromKeep(keep, before);
+        return b with { Params = checked(b.Params + fixedPart), Kind = kind };
+    }
 
     /// <summary>An absolute total of <paramref name="kind"/>.</summary>
     public static Budget FromCost(long n, CostKind kind)

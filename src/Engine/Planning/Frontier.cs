@@ -70,7 +70,7 @@ public static class Frontier
         var cost = options.Cost ?? CostModel.Params;
         optimizers ??= cost.Kind == CostKind.Params ? DefaultOptimizers : [.. DefaultOptimizers.Where(o => o != OptimizerKind.Paper)];
         long paramsBefore = Planner.ParamsBefore(analysis);
-        long before = cost.Kind == CostKind.Params ? paramsBefore : analysis.Layers.Sum(l => cost.Whole(l.Layer)) + cost.Fixed;
+        long before = cost.Kind == CostKind.Params ? paramsBefore : analysis.Layers.Sum(l => cost.Whole(l.Layer));
         var errors = new double[optimizers.Count][];
         var totals = new double[optimizers.Count][];
         for (int o = 0; o < optimizers.Count; o++)
@@ -83,7 +83,7 @@ public static class Frontier
                 cancel.ThrowIfCancellationRequested();
                 try
                 {
-                    var plan = Planner.Create(analysis, Budget.FromKeep(keeps[p], before, cost.Kind), planner);
+                    var plan = Planner.Create(analysis, Budget.FromKeep(keeps[p], before, cost.Kind, cost.Fixed), planner);
                     errors[o][p] = plan.MaxRelError;
                     totals[o][p] = plan.Cost?.TotalAfter ?? plan.ParamsAfter;
                 }
@@ -94,7 +94,7 @@ public static class Frontier
         {
             Kind = cost.Kind,
             Totals = cost.Kind == CostKind.Params ? null : totals,
-            CostBefore = cost.Kind == CostKind.Params ? null : before,
+            CostBefore = cost.Kind == CostKind.Params ? null : before + cost.Fixed,
         };
     }
 

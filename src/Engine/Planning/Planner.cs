@@ -56,7 +56,7 @@ public static class Planner
     {
         var cost = options.Cost ?? CostModel.Params;
         var table = OptionTable.Build(analysis, options.Error, options.Schemes, options.Align, include, options.MaxDegreeOfParallelism, cost);
-        ThrowIfUnreachable(budget, table.CheapestCost + cost.Fixed, table.CostBefore + cost.Fixed, options.Optimizer);
+        ThrowIfUnreachable(budget, table.CheapestCost, table.CostBefore, options.Optimizer, cost.Fixed);
         long layerBudget = budget.Params - cost.Fixed;
         var solver = new ThresholdSolver(table.Layers, parallel);
         var solution = solver.Solve(layerBudget)
@@ -95,12 +95,13 @@ public static class Planner
     }
 
     /// <summary>
-    /// Throws when <paramref name="cheapest"/> (the least total, in the budget's kind, fixed part included) exceeds the
-    /// budget, naming the smallest reachable keep (and for latency the smallest reachable latency).
+    /// Throws when <paramref name="cheapest"/> (the least total of the compressible layers, in the budget's kind) plus
+    /// <paramref name="fixedPart"/> exceeds the budget, naming the smallest reachable keep (of the layers' cost) and for
+    /// latency the smallest reachable whole-model latency.
     /// </summary>
-    internal static void ThrowIfUnreachable(Budget budget, long cheapest, long before, OptimizerKind optimizer)
+    internal static void ThrowIfUnreachable(Budget budget, long cheapest, long before, OptimizerKind optimizer, long fixedPart = 0)
     {
-        if (cheapest <= budget.Params) return;
+        if (cheapest + fixedPart <= budget.Params) return;
         var inv = CultureInfo.InvariantCulture;
         double keep = before > 0 ? Math.Ceiling((double)cheapest / before * 1e6) / 1e6 : 0;
         string keepText = keep.ToString("0.######", inv);
@@ -113,7 +114,7 @@ public static class Planner
         var kind = budget.Kind;
         string limit = budget.Keep is double r ? $"keep {r.ToString(inv)} ({kind.Format(budget.Params)})" : kind.Format(budget.Params);
         string smallest = kind == CostKind.Latency
-            ? $"the smallest reachable latency is {kind.Format(cheapest)} (keep {keepText} of {kind.Format(before)})"
+            ? $"the smallest reachable latency is {kind.Format(cheapest + fixedPart)} (keep {keepText} of the layers' {kind.Format(before)})"
             : $"the smallest reachable keep is {keepText} ({kind.Format(cheapest)} of {kind.Format(before)})";
         throw new PlanningException($"{kind.Name()} budget {limit} is unreachable with optimizer {optimizer.Name()}: {smallest}");
     }
