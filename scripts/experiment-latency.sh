@@ -6,7 +6,7 @@
 #
 #   scripts/experiment-latency.sh            # KEEPS="0.9 0.8 0.7 0.6 0.5 0.4 0.3" RUNS=40 CROPS=2
 #
-# Environment: KEEPS, RUNS, CROPS, WORK (/tmp/alds-latency: models, caches, a copy of the CLI), OUT (docs/results/latency-budgets),
+# Environment: KEEPS (any order; the most informative first when time is short), RUNS, CROPS, WORK (/tmp/alds-latency: models, caches, a copy of the CLI), OUT (docs/results/latency-budgets),
 # ALLOCATIONS ("params macs latency uniform"). The latency table is measured once into WORK/cache (per machine, ONNX
 # Runtime version and thread count) and reused by every plan; delete WORK/cache/latency to re-measure.
 # On a shared machine the absolute milliseconds are not comparable between calls: compare the ratio original/compressed
@@ -22,10 +22,12 @@ OUT=${OUT:-docs/results/latency-budgets}
 ALLOCATIONS=${ALLOCATIONS:-"params macs latency uniform"}
 CACHE=$WORK/cache
 
-dotnet build -c Release src/Cli -nologo -v q -clp:ErrorsOnly
 mkdir -p "$WORK" "$CACHE" "$OUT/raw"
-# run from a copy, so that a rebuild during the experiment does not change the binary under it
-rm -rf "$WORK/bin" && cp -r src/Cli/bin/Release/net10.0 "$WORK/bin"
+# run from a copy, so that a rebuild during the experiment does not change the binary under it (REBUILD=0: reuse the copy)
+if [[ ${REBUILD:-1} != 0 || ! -x $WORK/bin/alds ]]; then
+    dotnet build -c Release src/Cli -nologo -v q -clp:ErrorsOnly
+    rm -rf "$WORK/bin" && cp -r src/Cli/bin/Release/net10.0 "$WORK/bin"
+fi
 ALDS=$WORK/bin/alds
 ORIGINAL=$WORK/bin/DnnImageModels/ResNet18Onnx/ResNet18.onnx
 
@@ -42,7 +44,7 @@ echo "== latency table (load $(load))"
 "$ALDS" plan --keep 0.9 --budget latency --cache "$CACHE" > "$OUT/raw/latency-table.txt"
 cp "$CACHE"/latency/*.json "$OUT/raw/" 2>/dev/null || true
 
-: > "$OUT/raw/load.txt"
+touch "$OUT/raw/load.txt"
 for keep in $KEEPS; do
     for alloc in $ALLOCATIONS; do
         stem=${alloc}_k$keep

@@ -47,9 +47,10 @@ def predicted_ms(table, plan):
 
 def main(out):
     raw = os.path.join(out, "raw")
-    tables = glob.glob(os.path.join(raw, "*.json"))
     table = None
-    for path in tables:
+    for path in glob.glob(os.path.join(raw, "*.json")):
+        if any(path.endswith(x) for x in (".plan.json", ".eval.json", ".macs.json", ".report.json")):
+            continue
         with open(path) as f:
             doc = json.load(f)
         if isinstance(doc, dict) and "table" in doc and "method" in doc:
@@ -60,6 +61,9 @@ def main(out):
     for plan_path in sorted(glob.glob(os.path.join(raw, "*.plan.json"))):
         stem = os.path.basename(plan_path)[: -len(".plan.json")]
         alloc, keep = stem.rsplit("_k", 1)
+        needed = [plan_path] + [os.path.join(raw, stem + x) for x in (".eval.json", ".macs.json")]
+        if not all(os.path.exists(p) and os.path.getsize(p) > 0 for p in needed):
+            continue  # a row still running, or one that failed
         with open(plan_path) as f:
             plan = json.load(f)
         with open(os.path.join(raw, stem + ".eval.json")) as f:
