@@ -36,7 +36,11 @@ public static class PlanTable
         context.Console.MarkupLine(
             $"compressible layers: {plan.ParamsBefore:N0} → [bold]{plan.ParamsAfter:N0}[/] params ({(double)plan.ParamsAfter / plan.ParamsBefore:F4}); " +
             $"whole model: {modelParams:N0} → {modelParams - saved:N0} ({(double)(modelParams - saved) / modelParams:F4})");
+        if (plan.Cost is { } cost)
+            context.Console.MarkupLine(
+                $"{cost.Kind.Name()}{(cost.Kind == CostKind.Latency ? " (predicted, whole model)" : "")}: {cost.Kind.Format(cost.TotalBefore)} → [bold]{cost.Kind.Format(cost.TotalAfter)}[/] " +
+                $"({(double)cost.TotalAfter / cost.TotalBefore:F4}); budget {cost.Kind.Format(cost.Limit)}");
         context.Console.MarkupLine($"max relative error [bold]{plan.MaxRelError:F6}[/] at [yellow]{Markup.Escape(plan.Bottleneck)}[/]" +
-            (plan.NextSmallerThreshold is double t ? $"; optimal: the next smaller attainable error {t:F6} needs {plan.NextSmallerThresholdParams:N0} params > budget" : ""));
+            (plan.NextSmallerThreshold is double t ? $"; optimal: the next smaller attainable error {t:F6} needs {(plan.Cost is { NextSmaller: long n } c ? c.Kind.Format(n) : $"{plan.NextSmallerThresholdParams:N0} params")} > budget" : ""));
     }
 }

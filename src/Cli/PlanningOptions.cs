@@ -36,11 +36,16 @@ public sealed class PlanningOptions
 
     public Option<bool> NoRefine { get; } = new("--no-refine") { Description = "Turn --refine off" };
 
-    public Option<int> Align { get; } = new("--align")
+    public Option<string> Align { get; } = new("--align")
     {
-        Description = "Ranks restricted to multiples of N (hardware-friendly shapes); the optimum is exact over that set",
-        DefaultValueFactory = _ => 1,
+        Description = "Ranks restricted to multiples of N (hardware-friendly shapes); the optimum is exact over that set. "
+            + "auto: the NCHWc block of this CPU (16 with AVX-512, 8 with AVX2); with --budget latency, the alignment "
+            + "(1, block/2, block, 2×block) whose plan the latency table gives the least error",
+        DefaultValueFactory = _ => "1",
     };
+
+    /// <summary>True when <c>--align auto</c> was given.</summary>
+    public bool AlignAuto(ParseResult parse) => string.Equals(parse.GetValue(Align), "auto", StringComparison.OrdinalIgnoreCase);
 
     public PlanningOptions()
     {
@@ -57,17 +62,23 @@ public sealed class PlanningOptions
         });
         Align.Validators.Add(r =>
         {
-            if (OptionValues.TryGet<int>(r, out var align) && align < 1) r.AddError("--align must be at least 1");
+            if (!OptionValues.TryGet<string>(r, out var text) || string.Equals(text, "auto", StringComparison.OrdinalIgnoreCase)) return;
+            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int align) || align < 1)
+                r.AddError($"--align {text}: must be auto or an integer of at least 1");
         });
     }
+
+    /// <summary>Absolute budgets in other costs (<c>--macs</c>, <c>--latency-ms</c>) that count towards "exactly one budget".</summary>
+    public List<Option> OtherBudgets { get; } = [];
 
     public void AddTo(Command command)
     {
         foreach (var o in new Option[] { Keep, Params, Optimizer, Error, Refine, NoRefine, Align }) command.Options.Add(o);
         command.Validators.Add(r =>
         {
-            bool keep = r.GetResult(Keep) is not null, count = r.GetResult(Params) is not null;
-            if (keep == count) r.AddError("give exactly one budget: --keep R or --params N");
+            int given = (r.GetResult(Keep) is null ? 0 : 1) + (r.GetResult(Params) is null ? 0 : 1) + OtherBudgets.Count(o => r.GetResult(o) is not null);
+            if (given != 1) r.AddError(OtherBudgets.Count == 0 ? "give exactly one budget: --keep R or --params N"
+                : "give exactly one budget: --keep R, --params N, --macs N or --latency-ms T");
         });
     }
 
@@ -84,7 +95,7 @@ public sealed class PlanningOptions
             Error = error,
             Schemes = schemes,
             Refine = parse.GetValue(Refine) && !parse.GetValue(NoRefine),
-            Align = parse.GetValue(Align),
+            Align = AlignAuto(parse) ? Engine.Costs.LatencyEnvironment.NchwcBlock : int.Parse(parse.GetValue(Align)!, System.Globalization.CultureInfo.InvariantCulture),
         };
     }
 }

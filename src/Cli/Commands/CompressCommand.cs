@@ -61,7 +61,8 @@ public static class CompressCommand
                 ["analysis_s"] = analysisTime.TotalSeconds, ["planning_s"] = planTime.TotalSeconds,
                 ["factorise_and_write_s"] = writeTime.TotalSeconds, ["total_s"] = total.Elapsed.TotalSeconds,
             };
-            if (parse.GetValue(report) is string reportPath) WriteReport(reportPath, measured, outputPath, timings);
+            var latency = LatencyReport.Measure(context, parse, inputs, session, measured, outputPath, outputFormat, asJson);
+            if (parse.GetValue(report) is string reportPath) WriteReport(reportPath, measured, outputPath, timings, latency);
 
             if (asJson) context.Out.WriteLine(PlanJson.Write(measured, indented: true));
             else
@@ -89,7 +90,7 @@ public static class CompressCommand
     private static string DefaultOutput(string model, OutputFormat format) =>
         Path.GetFileNameWithoutExtension(model) + ".alds." + (format == OutputFormat.Onnx ? "onnx" : "safetensors");
 
-    private static void WriteReport(string path, Plan plan, string output, IReadOnlyDictionary<string, double> timings)
+    private static void WriteReport(string path, Plan plan, string output, IReadOnlyDictionary<string, double> timings, LatencyReport? latency)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -101,6 +102,7 @@ public static class CompressCommand
             w.WriteStartObject("timings");
             foreach (var (k, v) in timings) w.WriteNumber(k, v);
             w.WriteEndObject();
+            latency?.Write(w);
             w.WriteEndObject();
         }
         try { Engine.Runtime.TemporaryFiles.WriteAtomically(path, buffer.ToArray()); }

@@ -34,9 +34,11 @@ public static class FrontierChart
     }
 
     /// <summary>PNG bytes of the frontier: one line per optimizer, unreachable points left out.</summary>
-    public static byte[] Png(FrontierResult frontier, string title, bool logY)
+    public static byte[] Png(FrontierResult frontier, string title, bool logY, IReadOnlyList<MeasuredPoint>? measured = null)
     {
         var plot = new Plot();
+        bool byCost = frontier.Totals is not null;
+        double Scale(double total) => frontier.Kind == CostKind.Latency ? total / 1e6 : total / 1e9;
         for (int o = 0; o < frontier.Optimizers.Count; o++)
         {
             var kind = frontier.Optimizers[o];
@@ -46,7 +48,7 @@ public static class FrontierChart
             {
                 double e = frontier.Errors[o][p];
                 if (!double.IsFinite(e) || (logY && e <= 0)) continue;
-                xs.Add(frontier.Keeps[p]);
+                xs.Add(byCost ? Scale(frontier.Totals![o][p]) : frontier.Keeps[p]);
                 ys.Add(logY ? Math.Log10(e) : e);
             }
             if (xs.Count == 0) continue;
@@ -59,15 +61,33 @@ public static class FrontierChart
             line.MarkerSize = kind == OptimizerKind.Paper ? 8 : 5;
             line.LegendText = kind.Name();
         }
+        if (measured is { Count: > 0 })
+        {
+            var points = plot.Add.Scatter(measured.Select(m => m.MeasuredMs).ToArray(), measured.Select(m => logY ? Math.Log10(m.Error) : m.Error).ToArray());
+            points.LineWidth = 0;
+            points.MarkerShape = MarkerShape.FilledDiamond;
+            points.MarkerSize = 10;
+            points.Color = Color.FromHex("#ff7f0e");
+            points.LegendText = "exact, measured";
+            var original = plot.Add.Scatter(new[] { measured.Average(m => m.OriginalMs) }, new[] { logY ? Math.Log10(measured.Min(m => m.Error)) : 0.0 });
+            original.LineWidth = 0;
+            original.MarkerShape = MarkerShape.Asterisk;
+            original.MarkerSize = 14;
+            original.Color = Colors.Black;
+            original.LegendText = "original, measured";
+        }
         plot.Title(title, 15);
-        plot.XLabel("keep (fraction of compressible-layer parameters)");
+        plot.XLabel(!byCost ? "keep (fraction of compressible-layer parameters)"
+            : frontier.Kind == CostKind.Latency ? "whole-model latency, ms (lines: predicted by the latency table; points: measured median)"
+            : "multiply-adds of the compressible layers, billions");
         plot.YLabel(logY ? "max relative layer error (log scale)" : "max relative layer error");
-        plot.Axes.SetLimitsX(0, 1);
+        if (!byCost) plot.Axes.SetLimitsX(0, 1);
         if (logY) plot.Axes.Left.TickGenerator = LogTicks(frontier);
         else
         {
             plot.Axes.AutoScale();
             plot.Axes.SetLimitsY(0, plot.Axes.GetLimits().Top);
+            if (byCost) plot.Axes.SetLimitsX(0, plot.Axes.GetLimits().Right);
         }
         plot.Grid.MajorLineColor = Colors.Black.WithOpacity(0.12);
         plot.Legend.FontSize = 14;

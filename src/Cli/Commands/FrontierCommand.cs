@@ -37,12 +37,18 @@ public static class FrontierCommand
         };
         error.AcceptOnlyFromAmong("max", "rss");
         var logY = new Option<bool>("--log-y") { Description = "Logarithmic error axis in the chart" };
+        var cost = new CostOptions();
+        var measureOption = new Option<bool>("--measure")
+        {
+            Description = "With --budget latency: also compress the exact plan at 5 budgets to ONNX and measure it (original and compressed alternated), drawn as measured points",
+        };
 
-        var command = new Command("frontier", "Max layer error against the parameter budget for the exact, paper, k1, uniform and energy optimizers");
+        var command = new Command("frontier", "Max layer error against the budget (params, macs or predicted latency) for the exact, paper, k1, uniform and energy optimizers");
         command.Arguments.Add(model);
-        foreach (var o in new Option[] { png, csv, points, error, logY }) command.Options.Add(o);
+        foreach (var o in new Option[] { png, csv, points, error, logY, measureOption }) command.Options.Add(o);
         filter.AddTo(command);
         analysis.AddTo(command);
+        cost.AddTo(command, null);
         command.SetAction(parse =>
         {
             var path = DefaultModel.Resolve(parse.GetValue(model));
@@ -50,21 +56,29 @@ public static class FrontierCommand
             OptionValues.CheckExtraOutput(pngPath, "--png", path);
             OptionValues.CheckExtraOutput(csvPath, "--csv", path, pngPath);
             using var session = new ModelSession(path, filter.Read(parse));
+            var kind = cost.ReadKind(parse);
+            if (parse.GetValue(measureOption) && kind != CostKind.Latency) throw new UsageException("--measure needs --budget latency");
+            var costs = CostSetup.Prepare(context, parse, cost, analysis, session, kind);
             var result = session.Analyze(context, parse, analysis, quiet: false);
             var analysisTime = session.AnalysisTime;
             if (result.Layers.Count == 0) throw new PlanningException("the model has no compressible layer to plan");
             PlanNames.TryParseErrorMeasure(parse.GetValue(error), out var measure);
+            var plannerOptions = new PlannerOptions { Error = measure, Schemes = result.Schemes };
+            plannerOptions = plannerOptions with { Cost = costs.Model(result, plannerOptions, quiet: false) };
             var clock = Stopwatch.StartNew();
-            var frontier = Frontier.Compute(result, Frontier.EvenKeeps(parse.GetValue(points)), Frontier.DefaultOptimizers,
-                new PlannerOptions { Error = measure, Schemes = result.Schemes }, context.Cancel);
+            var frontier = Frontier.Compute(result, Frontier.EvenKeeps(parse.GetValue(points)), null, plannerOptions, context.Cancel);
             var planTime = clock.Elapsed;
+            var measured = parse.GetValue(measureOption)
+                ? FrontierMeasurement.Run(context, session, frontier, result, plannerOptions, cost.ReadInputShapes(parse))
+                : [];
             string name = Path.GetFileNameWithoutExtension(path);
 
             var outputs = new List<(string, byte[])>();
             if (csvPath is not null) outputs.Add((csvPath, Encoding.UTF8.GetBytes(Frontier.ToCsv(frontier))));
             if (pngPath is not null)
                 outputs.Add((pngPath, FrontierChart.Png(frontier,
-                    $"{name}: max layer error against budget (schemes [{string.Join(",", result.Schemes)}], error {measure.Name()})", parse.GetValue(logY))));
+                    $"{name}: max layer error against {(kind == CostKind.Latency ? "predicted latency" : "budget")} (schemes [{string.Join(",", result.Schemes)}], error {measure.Name()})",
+                    parse.GetValue(logY), measured)));
             TemporaryFiles.WriteAllAtomically(outputs);
             if (csvPath is null && pngPath is null) WriteTable(context, frontier);
             else
@@ -72,6 +86,9 @@ public static class FrontierCommand
                 if (csvPath is not null) context.Console.MarkupLine($"wrote [bold]{Markup.Escape(csvPath)}[/] ({frontier.Keeps.Count} rows)");
                 if (pngPath is not null) context.Console.MarkupLine($"wrote [bold]{Markup.Escape(pngPath)}[/]");
             }
+            foreach (var m in measured)
+                context.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                    $"measured: exact at keep {m.Keep:0.###}: max error {m.Error:F6}, predicted {m.PredictedMs:F3} ms, measured {m.MeasuredMs:F3} ms (original {m.OriginalMs:F3} ms, speed-up {m.OriginalMs / m.MeasuredMs:F2}×)")));
             context.Console.MarkupLine($"analysis {analysisTime.TotalSeconds:F2} s, {frontier.Keeps.Count * frontier.Optimizers.Count} plans {planTime.TotalSeconds:F2} s");
             return AldsApp.Success;
         });

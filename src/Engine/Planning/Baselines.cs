@@ -9,7 +9,9 @@ namespace Alds.Engine.Planning;
 /// <c>energy</c> takes the smallest rank keeping a fraction f of each layer's squared Frobenius norm
 /// (σ_1 = Norm, σ_i = ErrorsMax[i-2]·Norm at k = 1). The parameter is bisected to the largest value
 /// within budget. A rank whose size reaches the original keeps the layer whole; with <c>--align N</c>
-/// the rank is rounded down to a multiple of N (at least N).
+/// the rank is rounded down to a multiple of N (at least N). Under a MACs or latency budget the totals are in that
+/// cost; a latency need not grow with the parameter, and the bisection then returns a feasible parameter, not
+/// necessarily the largest.
 /// </summary>
 internal static class Baselines
 {
@@ -46,11 +48,15 @@ internal static class Baselines
             }
             return chosen;
         }
-        static long Total(PlanOption[] o) { long s = 0; foreach (var x in o) s += x.Params; return s; }
+        var cost = options.Cost ?? CostModel.Params;
+        long Cost(int l, PlanOption o) => !o.Compressed ? cost.Whole(analysis.Layers[l].Layer)
+            : cost.Factored(analysis.Layers[l].Layer, o.Scheme, o.Groups, o.Rank)
+              ?? throw new PlanningException($"layer '{analysis.Layers[l].Layer.Name}': the {cost.Kind.Name()} model does not cover scheme {o.Scheme}, k = {o.Groups}, rank {o.Rank}");
+        long Total(PlanOption[] o) { long s = cost.Fixed; for (int l = 0; l < o.Length; l++) s += Cost(l, o[l]); return s; }
 
         var low = At(0);
-        long paramsBefore = analysis.Layers.Sum(l => l.Layer.Params);
-        Planner.ThrowIfUnreachable(budget, Total(low), paramsBefore, options.Optimizer);
+        long before = analysis.Layers.Sum(l => cost.Whole(l.Layer));
+        Planner.ThrowIfUnreachable(budget, Total(low) - cost.Fixed, before, options.Optimizer, cost.Fixed);
         double lo = 0, hi = 1;
         var best = low;
         var top = At(hi);
@@ -66,7 +72,8 @@ internal static class Baselines
                 if (Total(m) <= budget.Params) { lo = mid; best = m; } else hi = mid;
             }
         }
-        return Planner.Assemble(options.Optimizer, [scheme], options.Error, budget, frontiers, best);
+        var plan = Planner.Assemble(options.Optimizer, [scheme], options.Error, budget, frontiers, best);
+        return Planner.WithCost(plan, cost, budget, [.. best.Select((o, l) => Cost(l, o))], null);
     }
 
     /// <summary>Cumulative kept energy fractions: entry r-1 is the fraction kept at rank r.</summary>

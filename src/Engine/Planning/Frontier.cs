@@ -16,6 +16,18 @@ public sealed record FrontierResult(
     long ParamsBefore,
     ErrorMeasure Error)
 {
+    /// <summary>What the budgets limit; keeps are ratios of this cost.</summary>
+    public CostKind Kind { get; init; } = CostKind.Params;
+
+    /// <summary>
+    /// Under a cost other than params: <c>Totals[o][p]</c> is the plan's whole total in that cost (MACs; latency in
+    /// nanoseconds, predicted, the rest of the graph included), NaN where unreachable. Null under params.
+    /// </summary>
+    public IReadOnlyList<double[]>? Totals { get; init; }
+
+    /// <summary>The total before compression in <see cref="Kind"/> (null under params: see <see cref="ParamsBefore"/>).</summary>
+    public long? CostBefore { get; init; }
+
     /// <summary>The series of <paramref name="optimizer"/>, or null when it was not computed.</summary>
     public double[]? Series(OptimizerKind optimizer)
     {
@@ -54,22 +66,36 @@ public static class Frontier
     {
         ArgumentNullException.ThrowIfNull(analysis);
         ArgumentNullException.ThrowIfNull(keeps);
-        optimizers ??= DefaultOptimizers;
         options ??= new PlannerOptions();
-        long before = Planner.ParamsBefore(analysis);
+        var cost = options.Cost ?? CostModel.Params;
+        optimizers ??= cost.Kind == CostKind.Params ? DefaultOptimizers : [.. DefaultOptimizers.Where(o => o != OptimizerKind.Paper)];
+        long paramsBefore = Planner.ParamsBefore(analysis);
+        long before = cost.Kind == CostKind.Params ? paramsBefore : analysis.Layers.Sum(l => cost.Whole(l.Layer));
         var errors = new double[optimizers.Count][];
+        var totals = new double[optimizers.Count][];
         for (int o = 0; o < optimizers.Count; o++)
         {
             var planner = options with { Optimizer = optimizers[o] };
             errors[o] = new double[keeps.Count];
+            totals[o] = new double[keeps.Count];
             for (int p = 0; p < keeps.Count; p++)
             {
                 cancel.ThrowIfCancellationRequested();
-                try { errors[o][p] = Planner.Create(analysis, Budget.FromKeep(keeps[p], before), planner).MaxRelError; }
-                catch (PlanningException) { errors[o][p] = double.NaN; }
+                try
+                {
+                    var plan = Planner.Create(analysis, Budget.FromKeep(keeps[p], before, cost.Kind, cost.Fixed), planner);
+                    errors[o][p] = plan.MaxRelError;
+                    totals[o][p] = plan.Cost?.TotalAfter ?? plan.ParamsAfter;
+                }
+                catch (PlanningException) { errors[o][p] = totals[o][p] = double.NaN; }
             }
         }
-        return new FrontierResult([.. keeps], [.. optimizers], errors, before, options.Error);
+        return new FrontierResult([.. keeps], [.. optimizers], errors, paramsBefore, options.Error) with
+        {
+            Kind = cost.Kind,
+            Totals = cost.Kind == CostKind.Params ? null : totals,
+            CostBefore = cost.Kind == CostKind.Params ? null : before + cost.Fixed,
+        };
     }
 
     /// <summary>
@@ -83,6 +109,8 @@ public static class Frontier
         var text = new StringBuilder();
         text.Append("keep");
         foreach (var o in frontier.Optimizers) text.Append(',').Append(o.Name());
+        string unit = frontier.Kind == CostKind.Latency ? "latency_ms" : frontier.Kind.Name();
+        if (frontier.Totals is not null) foreach (var o in frontier.Optimizers) text.Append(',').Append(o.Name()).Append('_').Append(unit);
         text.Append('\n');
         for (int p = 0; p < frontier.Keeps.Count; p++)
         {
@@ -92,6 +120,13 @@ public static class Frontier
                 text.Append(',');
                 if (double.IsFinite(series[p])) text.Append(series[p].ToString("R", inv));
             }
+            if (frontier.Totals is not null)
+                foreach (var totals in frontier.Totals)
+                {
+                    text.Append(',');
+                    double t = frontier.Kind == CostKind.Latency ? totals[p] / 1e6 : totals[p];
+                    if (double.IsFinite(t)) text.Append(t.ToString("R", inv));
+                }
             text.Append('\n');
         }
         return text.ToString();

@@ -10,8 +10,9 @@ namespace Alds.Engine.Planning;
 public readonly record struct PlanOption(int Scheme, int Groups, int Rank, long Params, double Error, bool Compressed);
 
 /// <summary>
-/// The Pareto frontier of one layer's options: params strictly ascending, error strictly
-/// descending. The last entry always has error 0 (keeping the layer whole, or a cheaper exact
+/// The Pareto frontier of one layer's options in (cost, error): cost strictly ascending, error strictly
+/// descending. The cost is params unless the table was built for another <see cref="CostModel"/>.
+/// The last entry always has error 0 (keeping the layer whole, or a cheaper exact
 /// factorisation), so every threshold ≥ 0 has an answer.
 /// </summary>
 public sealed class LayerOptions
@@ -19,13 +20,15 @@ public sealed class LayerOptions
     private readonly PlanOption[] _frontier;
     private readonly double[] _errors;
     private readonly long[] _params;
+    private readonly long[] _costs;
 
-    private LayerOptions(LayerSpec layer, PlanOption[] frontier)
+    private LayerOptions(LayerSpec layer, PlanOption[] frontier, long[]? costs = null)
     {
         Layer = layer;
         _frontier = frontier;
         _errors = Array.ConvertAll(frontier, o => o.Error);
         _params = Array.ConvertAll(frontier, o => o.Params);
+        _costs = costs ?? _params;
     }
 
     /// <summary>The layer these options belong to.</summary>
@@ -41,6 +44,9 @@ public sealed class LayerOptions
     public PlanOption this[int index] => _frontier[index];
 
     internal ReadOnlySpan<double> Errors => _errors;
+
+    /// <summary>The budgeted cost of frontier entry <paramref name="index"/> (its params under a params budget).</summary>
+    public long Cost(int index) => _costs[index];
 
     /// <summary>Index of the cheapest option with error ≤ <paramref name="threshold"/> (exact comparison).</summary>
     public int CheapestWithin(double threshold)
@@ -90,7 +96,7 @@ public sealed class LayerOptions
         {
             if (key.Error < best)
             {
-                frontier.Add(new PlanOption(key.Scheme, key.Groups, key.Rank, key.Params, key.Error, true));
+                frontier.Add(new PlanOption(key.Scheme, key.Groups, key.Rank, key.Cost, key.Error, true));
                 best = key.Error;
             }
             Enqueue(c, key.Rank + align);
@@ -111,11 +117,57 @@ public sealed class LayerOptions
         }
     }
 
-    private readonly record struct OptionKey(long Params, double Error, int Scheme, int Groups, int Rank) : IComparable<OptionKey>
+    /// <summary>
+    /// The frontier of <paramref name="layer"/> in (cost, error) under <paramref name="cost"/>: every option of
+    /// <paramref name="options"/> whose rank is a multiple of <paramref name="align"/>, whose params are below the
+    /// original's and whose cost the model covers, plus the keep option, sorted by (cost, error, scheme, k, j) and
+    /// reduced to the entries that lower the error. A cost need not grow with the rank, so this sorts every option.
+    /// </summary>
+    public static LayerOptions Build(LayerSpec layer, IEnumerable<SchemeOption> options, ErrorMeasure measure, int align, CostModel cost)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(align, 1);
+        ArgumentNullException.ThrowIfNull(cost);
+        if (cost.Kind == CostKind.Params) return Build(layer, options, measure, align);
+        long original = layer.Params;
+        var keys = new List<OptionKey>();
+        foreach (var o in options)
+        {
+            var curve = measure == ErrorMeasure.Max ? o.ErrorsMax : o.ErrorsRss;
+            long perRank = FoldScheme.Params(o.Scheme, o.Groups, 1, layer.Out, layer.In, layer.Kh, layer.Kw);
+            for (int rank = align; rank <= curve.Length; rank += align)
+            {
+                long p = checked(rank * perRank);
+                if (p >= original) break;
+                double e = curve[rank - 1];
+                if (!(e >= 0) || double.IsInfinity(e))
+                    throw new PlanningException($"layer '{layer.Name}': error curve (scheme {o.Scheme}, k = {o.Groups}) has invalid value {e} at rank {rank}");
+                if (cost.Factored(layer, o.Scheme, o.Groups, rank) is long c) keys.Add(new OptionKey(c, e, o.Scheme, o.Groups, rank));
+            }
+        }
+        var keep = KeepOption(layer);
+        keys.Add(new OptionKey(cost.Whole(layer), 0.0, int.MaxValue, 1, 0)); // after any exact factorisation of equal cost
+        keys.Sort();
+        var frontier = new List<PlanOption>();
+        var costs = new List<long>();
+        double best = double.PositiveInfinity;
+        foreach (var key in keys)
+        {
+            if (!(key.Error < best)) continue;
+            bool whole = key.Rank == 0;
+            frontier.Add(whole ? keep : new PlanOption(key.Scheme, key.Groups, key.Rank,
+                FoldScheme.Params(key.Scheme, key.Groups, key.Rank, layer.Out, layer.In, layer.Kh, layer.Kw), key.Error, true));
+            costs.Add(key.Cost);
+            best = key.Error;
+            if (best == 0) break;
+        }
+        return new LayerOptions(layer, [.. frontier], [.. costs]);
+    }
+
+    private readonly record struct OptionKey(long Cost, double Error, int Scheme, int Groups, int Rank) : IComparable<OptionKey>
     {
         public int CompareTo(OptionKey b)
         {
-            int c = Params.CompareTo(b.Params);
+            int c = Cost.CompareTo(b.Cost);
             if (c == 0) c = Error.CompareTo(b.Error);
             if (c == 0) c = Scheme.CompareTo(b.Scheme);
             if (c == 0) c = Groups.CompareTo(b.Groups);
@@ -128,13 +180,25 @@ public sealed class LayerOptions
 /// <summary>The frontiers of every layer of a model, for one error measure and option filter.</summary>
 public sealed class OptionTable
 {
-    private OptionTable(LayerOptions[] layers, IReadOnlyList<int> schemes)
+    private OptionTable(LayerOptions[] layers, IReadOnlyList<int> schemes, CostModel cost)
     {
         Layers = layers;
         Schemes = schemes;
+        Cost = cost;
         ParamsBefore = layers.Sum(l => l.Layer.Params);
         CheapestParams = layers.Sum(l => l[0].Params);
+        CostBefore = layers.Sum(l => cost.Whole(l.Layer));
+        CheapestCost = layers.Sum(l => l.Cost(0));
     }
+
+    /// <summary>The cost the frontiers are built for.</summary>
+    public CostModel Cost { get; }
+
+    /// <summary>Cost of the compressible layers before compression.</summary>
+    public long CostBefore { get; }
+
+    /// <summary>The smallest reachable cost of the compressible layers: every layer at its cheapest option.</summary>
+    public long CheapestCost { get; }
 
     /// <summary>Per layer, in analysis order.</summary>
     public IReadOnlyList<LayerOptions> Layers { get; }
@@ -153,8 +217,9 @@ public sealed class OptionTable
     /// <paramref name="include"/> optionally filters further (e.g. k = 1 only).
     /// </summary>
     public static OptionTable Build(ModelAnalysis analysis, ErrorMeasure measure, IReadOnlyList<int>? schemes = null,
-        int align = 1, Func<SchemeOption, bool>? include = null, int maxDegreeOfParallelism = -1)
+        int align = 1, Func<SchemeOption, bool>? include = null, int maxDegreeOfParallelism = -1, CostModel? cost = null)
     {
+        cost ??= CostModel.Params;
         var allowed = AllowedSchemes(analysis, schemes);
         var layers = new LayerOptions[analysis.Layers.Count];
         var errors = new Exception?[layers.Length];
@@ -165,13 +230,13 @@ public sealed class OptionTable
             try
             {
                 layers[i] = LayerOptions.Build(la.Layer,
-                    la.Options.Where(o => allowed.Contains(o.Scheme) && (include is null || include(o))), measure, align);
+                    la.Options.Where(o => allowed.Contains(o.Scheme) && (include is null || include(o))), measure, align, cost);
             }
             catch (Exception e) { errors[i] = e; }
         });
         if (Array.Find(errors, e => e is not null) is { } first)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
-        return new OptionTable(layers, allowed);
+        return new OptionTable(layers, allowed, cost);
     }
 
     internal static int[] AllowedSchemes(ModelAnalysis analysis, IReadOnlyList<int>? schemes)

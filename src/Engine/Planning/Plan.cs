@@ -16,6 +16,12 @@ public sealed record LayerChoice(
     /// <summary>Filled in after factorising: the true relative spectral residual.</summary>
     public double? RelErrorMeasured { get; init; }
 
+    /// <summary>Under a budget other than params: this layer's cost kept whole and as chosen (units of the plan's cost kind).</summary>
+    public long? CostBefore { get; init; }
+
+    /// <inheritdoc cref="CostBefore"/>
+    public long? CostAfter { get; init; }
+
     /// <summary><c>σ_1(F_s(W))</c> of the chosen scheme, from the analysis (so factorising need not compute it again).</summary>
     public double? Norm { get; init; }
 }
@@ -39,4 +45,25 @@ public sealed record Plan(
     /// </summary>
     public double? NextSmallerThreshold { get; init; }
     public long? NextSmallerThresholdParams { get; init; }
+
+    /// <summary>
+    /// The budgeted cost when it is not params (null under a params budget, and then <see cref="Budget"/> is the
+    /// params limit; otherwise <see cref="Budget"/> is <see cref="ParamsBefore"/>: no limit on params).
+    /// </summary>
+    public PlanCost? Cost { get; init; }
+}
+
+/// <summary>
+/// A plan's totals in its budget's cost kind: <see cref="Limit"/> the budget; <see cref="Before"/> and
+/// <see cref="After"/> the compressible layers' sums; <see cref="Fixed"/> the rest of the model (latency: the rest of
+/// the graph, so the whole model is <c>After + Fixed</c>; 0 for counts); <see cref="NextSmaller"/> the least cost at the
+/// next smaller attainable threshold (exact optimizers), which exceeds the budget.
+/// </summary>
+public sealed record PlanCost(CostKind Kind, long Limit, long Fixed, long Before, long After, long? NextSmaller)
+{
+    /// <summary>The whole model's total before compression (layers + fixed part).</summary>
+    public long TotalBefore => Before + Fixed;
+
+    /// <summary>The whole model's total after compression (layers + fixed part).</summary>
+    public long TotalAfter => After + Fixed;
 }

@@ -97,6 +97,7 @@ public static class PlanJson
         w.WriteNumber("params", plan.Budget);
         w.WriteNumber("params_before", plan.ParamsBefore);
         w.WriteNumber("params_after", plan.ParamsAfter);
+        if (plan.Cost is { } cost) WriteCost(w, cost);
         w.WriteEndObject();
         w.WriteNumber("max_rel_error", plan.MaxRelError);
         w.WriteString("bottleneck", plan.Bottleneck);
@@ -107,6 +108,7 @@ public static class PlanJson
                 w.WriteStartObject("next_smaller_threshold");
                 w.WriteNumber("max_rel_error", t);
                 w.WriteNumber("params", plan.NextSmallerThresholdParams ?? 0);
+                if (plan.Cost is { NextSmaller: long n } c) WriteCostValue(w, c.Kind, "", n);
                 w.WriteEndObject();
             }
             else w.WriteNull("next_smaller_threshold");
@@ -128,10 +130,36 @@ public static class PlanJson
             w.WriteBoolean("compressed", c.Compressed);
             w.WriteNumber("rel_error", c.RelError);
             if (c.RelErrorMeasured is double m) w.WriteNumber("rel_error_measured", m);
+            if (plan.Cost is { } pc && c.CostBefore is long cb && c.CostAfter is long ca)
+            {
+                WriteCostValue(w, pc.Kind, "_before", cb);
+                WriteCostValue(w, pc.Kind, "_after", ca);
+            }
             w.WriteEndObject();
         }
         w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The budget's cost when it is not params (optional fields; readers of version 1 ignore them):
+    /// <c>cost</c> (<c>macs</c> or <c>latency</c>), the limit, and the totals before and after; for latency the totals
+    /// are the whole model's predicted milliseconds, the rest of the graph (<c>latency_rest_ms</c>) included.
+    /// </summary>
+    private static void WriteCost(Utf8JsonWriter w, PlanCost cost)
+    {
+        w.WriteString("cost", cost.Kind.Name());
+        WriteCostValue(w, cost.Kind, "", cost.Limit);
+        WriteCostValue(w, cost.Kind, "_before", cost.TotalBefore);
+        WriteCostValue(w, cost.Kind, "_after", cost.TotalAfter);
+        if (cost.Kind == CostKind.Latency) WriteCostValue(w, cost.Kind, "_rest", cost.Fixed);
+    }
+
+    /// <summary><c>macs{suffix}</c> as an integer, or <c>latency_ms{suffix}</c> in milliseconds (from nanoseconds).</summary>
+    private static void WriteCostValue(Utf8JsonWriter w, CostKind kind, string suffix, long value)
+    {
+        if (kind == CostKind.Latency) w.WriteNumber("latency_ms" + suffix, value / 1e6);
+        else w.WriteNumber(kind.Name() + suffix, value);
     }
 
     /// <summary>

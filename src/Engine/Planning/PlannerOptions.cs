@@ -90,6 +90,9 @@ public sealed record PlannerOptions
     /// <summary>Threads used to evaluate layers; -1 = all. Results do not depend on it.</summary>
     public int MaxDegreeOfParallelism { get; init; } = -1;
 
+    /// <summary>What the budget limits; null: parameters. Must be of the budget's <see cref="Budget.Kind"/>.</summary>
+    public CostModel? Cost { get; init; }
+
     /// <summary>Seed of the <see cref="System.Random"/> that draws the random seeds of the paper optimizer.</summary>
     public int PaperRandomSeed { get; init; }
 }

@@ -2,7 +2,7 @@ namespace Alds.Engine.Planning;
 
 /// <summary>
 /// Exact minimax over per-layer frontiers: for a threshold ε every layer takes its cheapest
-/// option with error ≤ ε; the total is non-increasing in ε, so the smallest feasible ε is found
+/// option with error ≤ ε (cheapest in the frontiers' cost: params, MACs or latency); the total is non-increasing in ε, so the smallest feasible ε is found
 /// by binary search over the sorted distinct attainable errors. Errors are compared exactly
 /// (no tolerance). Layers are evaluated in parallel into an array and summed in order, so the
 /// result does not depend on the number of threads.
@@ -21,7 +21,9 @@ internal sealed class ThresholdSolver
     private readonly double[] _allErrors;   // every frontier error of every layer, ascending
     private readonly int[] _allLayers;      // the layer each entry of _allErrors belongs to
 
-    internal readonly record struct Solution(int[] Choice, double Threshold, long Total, double? NextSmaller, long? NextSmallerParams);
+    /// <summary><paramref name="NextSmallerCost"/> and <paramref name="NextSmallerParams"/>: the least cost at the next smaller
+    /// attainable threshold (over the budget), and the params of that allocation.</summary>
+    internal readonly record struct Solution(int[] Choice, double Threshold, long Total, double? NextSmaller, long? NextSmallerCost, long? NextSmallerParams);
 
     internal ThresholdSolver(IReadOnlyList<LayerOptions> layers, ParallelOptions parallel)
     {
@@ -43,7 +45,7 @@ internal sealed class ThresholdSolver
         Array.Sort(_allErrors, _allLayers);
     }
 
-    /// <summary>Total params with every active layer at its cheapest option within <paramref name="threshold"/>.</summary>
+    /// <summary>Total cost with every active layer at its cheapest option within <paramref name="threshold"/>.</summary>
     internal long Total(double threshold, bool[]? active = null)
     {
         var layers = _layers;
@@ -52,13 +54,13 @@ internal sealed class ThresholdSolver
         {
             Parallel.For(0, layers.Count, _parallel, i =>
             {
-                cost[i] = active is null || active[i] ? layers[i][layers[i].CheapestWithin(threshold)].Params : 0;
+                cost[i] = active is null || active[i] ? layers[i].Cost(layers[i].CheapestWithin(threshold)) : 0;
             });
         }
         else
         {
             for (int i = 0; i < cost.Length; i++)
-                cost[i] = active is null || active[i] ? layers[i][layers[i].CheapestWithin(threshold)].Params : 0;
+                cost[i] = active is null || active[i] ? layers[i].Cost(layers[i].CheapestWithin(threshold)) : 0;
         }
         long sum = 0;
         foreach (long c in cost) sum = checked(sum + c);
@@ -104,11 +106,19 @@ internal sealed class ThresholdSolver
         for (int l = 0; l < choice.Length; l++)
         {
             choice[l] = _layers[l].CheapestWithin(t);
-            total += _layers[l][choice[l]].Params;
+            total += _layers[l].Cost(choice[l]);
         }
         double? next = i > 0 ? thresholds[i - 1] : null;
-        long? nextParams = next is double n ? Total(n) : null;
-        return new Solution(choice, t, total, next, nextParams);
+        long? nextCost = next is double n ? Total(n) : null;
+        long? nextParams = next is double m ? ParamsWithin(m) : null;
+        return new Solution(choice, t, total, next, nextCost, nextParams);
+    }
+
+    private long ParamsWithin(double threshold)
+    {
+        long sum = 0;
+        foreach (var l in _layers) sum = checked(sum + l[l.CheapestWithin(threshold)].Params);
+        return sum;
     }
 
     /// <summary>
@@ -129,7 +139,7 @@ internal sealed class ThresholdSolver
         while (Array.IndexOf(active, true) >= 0)
         {
             long fixedCost = 0;
-            for (int l = 0; l < n; l++) if (!active[l]) fixedCost += _layers[l][choice[l]].Params;
+            for (int l = 0; l < n; l++) if (!active[l]) fixedCost += _layers[l].Cost(choice[l]);
             long available = budget - fixedCost;
             var thresholds = Thresholds(active, cap, exclusive);
             int i = Smallest(thresholds, available, active);
@@ -140,7 +150,7 @@ internal sealed class ThresholdSolver
             {
                 if (!active[l]) continue;
                 choice[l] = _layers[l].CheapestWithin(t);
-                used += _layers[l][choice[l]].Params;
+                used += _layers[l].Cost(choice[l]);
             }
             if (t == 0) break;
             long leftover = available - used;
@@ -165,6 +175,6 @@ internal sealed class ThresholdSolver
         }
         return choice;
 
-        long Extra(int l) => _layers[l][choice[l] + 1].Params - _layers[l][choice[l]].Params;
+        long Extra(int l) => _layers[l].Cost(choice[l] + 1) - _layers[l].Cost(choice[l]);
     }
 }
