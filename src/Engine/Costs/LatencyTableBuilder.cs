@@ -3,7 +3,7 @@ using Alds.Engine.Layers;
 namespace Alds.Engine.Costs;
 
 /// <summary>
-/// Completes a latency table: measures what <paramref name="requests"/> ask for and the table lacks (every layer
+/// Completes a latency table: measures what the requests ask for and the table lacks (every layer
 /// whole, every requested (s, k) at <see cref="LatencyCost.RanksToMeasure"/>, the whole model once for the rest of
 /// the graph), keeping every point it already has.
 /// </summary>

@@ -184,7 +184,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// <summary>As <see cref="ReadFloat64Unmapped"/>, narrowed to float32 (exact for F16/BF16/F32).</summary>
     internal void ReadFloat32Unmapped(string name, Span<float> destination) => ReadUnmapped(name, destination);
 
-    private void ReadUnmapped<T>(string name, Span<T> destination) where T : unmanaged
+    private void ReadUnmapped<TFloat>(string name, Span<TFloat> destination) where TFloat : unmanaged
     {
         ObjectDisposedException.ThrowIf(_base == null, this);
         var info = Get(name);
@@ -219,8 +219,8 @@ public sealed unsafe class SafetensorsFile : IDisposable
                     position += read;
                 }
                 var part = destination.Slice((int)done, want / size);
-                if (typeof(T) == typeof(double)) FloatCodec.Decode(info.DType, buffer.AsSpan(0, want), MemoryMarshal.Cast<T, double>(part));
-                else FloatCodec.Decode(info.DType, buffer.AsSpan(0, want), MemoryMarshal.Cast<T, float>(part));
+                if (typeof(TFloat) == typeof(double)) FloatCodec.Decode(info.DType, buffer.AsSpan(0, want), MemoryMarshal.Cast<TFloat, double>(part));
+                else FloatCodec.Decode(info.DType, buffer.AsSpan(0, want), MemoryMarshal.Cast<TFloat, float>(part));
                 done += want / size;
             }
         }

@@ -261,7 +261,7 @@ public sealed class OnnxModelSource : IModelSource
         return init;
     }
 
-    private void ReadExternal<T>(Initializer init, Span<T> destination) where T : unmanaged
+    private void ReadExternal<TElement>(Initializer init, Span<TElement> destination) where TElement : unmanaged
     {
         var type = init.Entry!.DType;
         int size = type.Bits() / 8;
@@ -277,8 +277,8 @@ public sealed class OnnxModelSource : IModelSource
                 var bytes = buffer.AsSpan(0, count * size);
                 stream.ReadExactly(bytes);
                 var part = destination.Slice(done, count);
-                if (typeof(T) == typeof(double)) FloatCodec.Decode(type, bytes, MemoryMarshal.Cast<T, double>(part));
-                else FloatCodec.Decode(type, bytes, MemoryMarshal.Cast<T, float>(part));
+                if (typeof(TElement) == typeof(double)) FloatCodec.Decode(type, bytes, MemoryMarshal.Cast<TElement, double>(part));
+                else FloatCodec.Decode(type, bytes, MemoryMarshal.Cast<TElement, float>(part));
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
