@@ -8,7 +8,8 @@ namespace Alds.Engine.Calibration;
 /// <c>e(0,k,j) = max_i σ_{j+1}(G_i L_i) / σ_1(F L)</c>, with <c>L_i L_iᵀ = C_ii + λ·mean(diag C_ii)·I</c> and <c>L</c> the
 /// whole layer's. For each k the whitened matrix <c>[G_1 L_1 … G_k L_k]</c> has the scheme-0 shape of the weight, so the
 /// spectral backend's Gram route computes its group spectra unchanged; <c>σ_1(F L)</c> is the k = 1 option's norm.
-/// With <c>C = I</c> and λ = 0 every <c>L_i</c> is exactly I and the curves are the data-free ones bit for bit.
+/// With <c>C = I</c> and λ = 0 every <c>L_i</c> is exactly I and the curves are the data-free ones to 1e-12 (not bit for bit:
+/// the backend sums coarse row Grams from the finest level it is asked for, and here it is asked one k at a time).
 /// </summary>
 public static class CalibratedSpectra
 {
