@@ -33,6 +33,6 @@ public sealed class PlanInputs
         var clock = Stopwatch.StartNew();
         var plan = Planner.Create(analysis, Planning.ReadBudget(parse, Planner.ParamsBefore(analysis)), Planning.Read(parse, analysis.Schemes));
         planTime = clock.Elapsed;
-        return plan;
+        return session.Calibrated is { } calibrated ? plan with { Calibration = calibrated.Record } : plan;
     }
 }

@@ -17,13 +17,14 @@ public static class PlanFactorizer
     /// </param>
     public static Plan Run(IModelSource source, Plan plan, Action<FactorizedLayer, double> sink,
         IProgress<(int done, int total, string layer)>? progress = null, CancellationToken cancel = default,
-        int maxDegreeOfParallelism = -1, Action<FactorizedLayer>? quantize = null)
+        int maxDegreeOfParallelism = -1, Action<FactorizedLayer>? quantize = null, ILayerFactorizer? factorizer = null)
     {
         int threads = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
         var compressed = plan.Layers.Select((l, i) => (l, i)).Where(x => x.l.Compressed).ToArray();
         var measured = new double?[plan.Layers.Count];
+        var measuredWhitened = new double?[plan.Layers.Count];
         int window = threads == 1 ? 1 : 2 * threads;
-        var running = new Task<(FactorizedLayer factors, double error)>[compressed.Length];
+        var running = new Task<(FactorizedLayer factors, double error, double? whitened)>[compressed.Length];
         var gate = new SemaphoreSlim(threads); // at most `threads` layers computing; the window bounds results held
         int sunk = 0;
         long largest = compressed.Length == 0 ? 0 : compressed.Max(c => c.l.Layer.Params);
@@ -49,9 +50,16 @@ public static class PlanFactorizer
                             var weight = rented.AsSpan(0, (int)choice.Layer.Params);
                             source.ReadWeight(choice.Layer, weight);
                             Analysis.SpectrumSweep.EnsureFinite(source.Path, choice.Layer, weight);
+                            if (factorizer is not null)
+                            {
+                                var whitened = factorizer.Factorize(choice, weight, threads);
+                                quantize?.Invoke(whitened);
+                                var (plain, white) = factorizer.Measure(choice, whitened, weight);
+                                return (whitened, plain, (double?)white);
+                            }
                             var factors = Decomposer.Factorize(choice.Layer, weight, choice.Scheme, choice.Groups, choice.Rank, threads);
                             quantize?.Invoke(factors);
-                            return (factors, ResidualMeasure.RelativeSpectralError(factors, weight, choice.Norm));
+                            return (factors, ResidualMeasure.RelativeSpectralError(factors, weight, choice.Norm), (double?)null);
                         }
                         finally { Linalg.WorkBuffers.Return(rented); }
                     }
@@ -66,14 +74,19 @@ public static class PlanFactorizer
             foreach (var t in running) if (t is not null) try { t.Wait(); } catch (Exception) { }
         }
         progress?.Report((compressed.Length, compressed.Length, ""));
-        var layers = plan.Layers.Select((l, i) => l with { RelErrorMeasured = l.Compressed ? measured[i] : 0.0 }).ToArray();
+        var layers = plan.Layers.Select((l, i) => l with
+        {
+            RelErrorMeasured = l.Compressed ? measured[i] : 0.0,
+            RelErrorMeasuredWhitened = factorizer is null ? null : l.Compressed ? measuredWhitened[i] : 0.0,
+        }).ToArray();
         return plan with { Layers = layers };
 
         void Sink(int b)
         {
             progress?.Report((b, compressed.Length, compressed[b].l.Layer.Name));
-            var (factors, error) = running[b].GetAwaiter().GetResult(); // the original exception, not an aggregate
+            var (factors, error, whitened) = running[b].GetAwaiter().GetResult(); // the original exception, not an aggregate
             measured[compressed[b].i] = error;
+            measuredWhitened[compressed[b].i] = whitened;
             running[b] = null!; // let the factors go once sunk
             Linalg.WorkBuffers.CollectReturned(); // the layer's weight and Grams, before the sink encodes the factors
             sink(factors, error);

@@ -16,6 +16,9 @@ public sealed record LayerChoice(
     /// <summary>Filled in after factorising: the true relative spectral residual.</summary>
     public double? RelErrorMeasured { get; init; }
 
+    /// <summary>Data-aware plans: the measured residual on calibration data, <c>‖(F − F̂) L‖₂ / ‖F L‖₂</c> (DESIGN §6).</summary>
+    public double? RelErrorMeasuredWhitened { get; init; }
+
     /// <summary><c>σ_1(F_s(W))</c> of the chosen scheme, from the analysis (so factorising need not compute it again).</summary>
     public double? Norm { get; init; }
 }
@@ -39,4 +42,7 @@ public sealed record Plan(
     /// </summary>
     public double? NextSmallerThreshold { get; init; }
     public long? NextSmallerThresholdParams { get; init; }
+
+    /// <summary>Data-aware plans: the calibration behind the error curves; null for data-free ALDS.</summary>
+    public PlanCalibration? Calibration { get; init; }
 }
