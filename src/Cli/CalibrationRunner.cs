@@ -44,10 +44,9 @@ public static class CalibrationRunner
             if (!quiet)
                 context.Error.WriteLine($"calibration: {prepared.Inputs.Count} crops of {prepared.Set.Images.Count} images from {prepared.Set.Source}; " +
                     $"moments of {computed} layers computed, {inputs.Length - computed} from the cache ({captureTime.TotalSeconds:F2} s)");
-            using var backend = options.CreateBackend(parse);
             var layers = source.Layers.ToDictionary(l => l.Name, l => new StageLayer(string.Join("×", l.Shape), l.Params, 1.0));
             var (analysis, whitening) = StageProgress.Run(context, "calibrated analysis", quiet, layers,
-                p => CalibratedSweep.Run(source, backend, store, calibration.Lambda, parse.GetValue(options.MaxGroups), p, context.Cancel));
+                p => CalibratedSweep.Run(source, store, calibration.Lambda, parse.GetValue(options.MaxGroups), p, context.Cancel));
             var deficient = whitening.Where(w => w.RankDeficient).ToArray();
             if (deficient.Length > 0)
                 context.Error.WriteLine($"alds: note: {deficient.Length} layers saw fewer input vectors than their order (rank-deficient moments, held by λ): " +

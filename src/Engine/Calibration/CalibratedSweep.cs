@@ -9,7 +9,8 @@ namespace Alds.Engine.Calibration;
 /// </summary>
 public static class CalibratedSweep
 {
-    public static (ModelAnalysis analysis, IReadOnlyList<LayerWhitening> whitening) Run(IModelSource source, ISpectralBackend backend,
+    /// <remarks>CPU only (the packed products of <see cref="CalibratedSpectra"/>), whatever <c>--device</c> says.</remarks>
+    public static (ModelAnalysis analysis, IReadOnlyList<LayerWhitening> whitening) Run(IModelSource source,
         MomentStore store, double lambda, int maxGroups, IProgress<(int done, int total, string layer)>? progress = null,
         CancellationToken cancel = default)
     {
@@ -29,7 +30,7 @@ public static class CalibratedSweep
             SpectrumSweep.EnsureFinite(source.Path, layer, weight);
             var report = new LayerWhitening(layer.Name, order, count, WhiteningMethod.Cholesky, lambda);
             var ks = GroupCounts.Candidates(layer, FoldScheme.KernelEncode, maxGroups);
-            var options = ks.Count == 0 ? [] : CalibratedSpectra.Analyze(backend, layer, weight, moment, lambda, ks, threads, ref report);
+            var options = ks.Count == 0 ? [] : CalibratedSpectra.Analyze(layer, weight, moment, lambda, ks, threads, ref report);
             layers.Add(new LayerAnalysis(layer, options));
             whitening.Add(report);
         }

@@ -40,10 +40,7 @@ public sealed class WhiteningFactor
     public static WhiteningFactor Create(ReadOnlySpan<double> moment, int n, double lambda, double fallbackScale, int threads)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(lambda);
-        double mean = 0;
-        for (int i = 0; i < n; i++) mean += moment[i * n + i];
-        mean /= Math.Max(1, n);
-        if (!(mean > 0)) mean = fallbackScale > 0 ? fallbackScale : 1;
+        double mean = DampingScale(moment, n, fallbackScale);
         var work = new double[(long)n * n];
         for (int raise = 0; raise <= MaxRaises; raise++)
         {
@@ -53,6 +50,15 @@ public sealed class WhiteningFactor
                 return new WhiteningFactor(n, work, null, raise == 0 ? WhiteningMethod.Cholesky : WhiteningMethod.CholeskyRaisedDamping, l);
         }
         return EigenRoot(moment, n, lambda, Math.Max(lambda, 1e-12) * mean, threads);
+    }
+
+    /// <summary>The scale that λ multiplies: mean(diag C), else <paramref name="fallbackScale"/>, else 1.</summary>
+    public static double DampingScale(ReadOnlySpan<double> moment, int n, double fallbackScale)
+    {
+        double mean = 0;
+        for (int i = 0; i < n; i++) mean += moment[i * n + i];
+        mean /= Math.Max(1, n);
+        return mean > 0 ? mean : fallbackScale > 0 ? fallbackScale : 1;
     }
 
     private static void Damped(ReadOnlySpan<double> moment, int n, double delta, Span<double> work)

@@ -23,12 +23,11 @@ public class WhiteningTests
     private static IReadOnlyList<SchemeOption> Calibrated(LayerSpec layer, double[] w, double[] c, double lambda)
     {
         var report = Report(layer);
-        using var backend = new CpuSpectralBackend();
-        return CalibratedSpectra.Analyze(backend, layer, w, c, lambda, GroupCounts.Candidates(layer, 0), 2, ref report);
+        return CalibratedSpectra.Analyze(layer, w, c, lambda, GroupCounts.Candidates(layer, 0), 2, ref report);
     }
 
-    // Not bit for bit: the backend sums the row Grams of coarse groups from the finest level it is asked for, and the
-    // calibrated sweep asks for one k at a time (its whitened matrix differs per k). Same figures to 1e-12.
+    // Not bit for bit: the calibrated Grams are G·C'·Gᵀ by two packed products, the backend's G·Gᵀ by its own kernels
+    // and level sums. The same figures to 1e-12.
     [Test]
     public void Analyze_IdentityMomentNoDamping_DataFreeCurvesTo1e12([Values] bool linear)
     {
