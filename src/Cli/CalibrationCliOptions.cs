@@ -26,8 +26,15 @@ public sealed class CalibrationCliOptions
         DefaultValueFactory = _ => 1e-3,
     };
 
+    public Option<string> Allocation { get; } = new("--calibration-allocation")
+    {
+        Description = "Which curves choose (k, j): calibrated (default) or data-free (then only the factors are whitened)",
+        DefaultValueFactory = _ => "calibrated",
+    };
+
     public CalibrationCliOptions()
     {
+        Allocation.AcceptOnlyFromAmong("calibrated", "data-free");
         Samples.Validators.Add(r =>
         {
             if (OptionValues.TryGet<int>(r, out var n) && n < 1) r.AddError("--calibration-samples must be at least 1");
@@ -44,6 +51,7 @@ public sealed class CalibrationCliOptions
         command.Options.Add(Calibration);
         command.Options.Add(Samples);
         command.Options.Add(Lambda);
+        command.Options.Add(Allocation);
         command.Validators.Add(r =>
         {
             if (r.GetResult(Calibration) is null) return;
@@ -58,4 +66,7 @@ public sealed class CalibrationCliOptions
     public CalibrationOptions? Read(ParseResult parse) =>
         parse.GetResult(Calibration) is null ? null
             : new CalibrationOptions(parse.GetValue(Calibration), parse.GetValue(Samples), parse.GetValue(Lambda));
+
+    /// <summary>True when <c>--calibration-allocation data-free</c>: data-free curves plan, whitened factors.</summary>
+    public bool DataFreeAllocation(ParseResult parse) => parse.GetValue(Allocation) == "data-free";
 }

@@ -9,7 +9,8 @@ using Alds.Engine.Planning;
 namespace Alds.Cli;
 
 /// <summary>What a data-aware analysis leaves for planning and factorising.</summary>
-public sealed record CalibratedAnalysis(ModelAnalysis Analysis, MomentStore Moments, CalibratedFactorizer Factorizer, PlanCalibration Record);
+/// <param name="Analysis">The calibrated curves; null under <c>--calibration-allocation data-free</c> (the data-free sweep plans).</param>
+public sealed record CalibratedAnalysis(ModelAnalysis? Analysis, MomentStore Moments, CalibratedFactorizer Factorizer, PlanCalibration Record);
 
 /// <summary>
 /// <c>--calibration</c>: the layer moments from ONNX Runtime (or the cache), then the calibrated sweep. Everything that can
@@ -44,6 +45,10 @@ public static class CalibrationRunner
             if (!quiet)
                 context.Error.WriteLine($"calibration: {prepared.Inputs.Count} crops of {prepared.Set.Images.Count} images from {prepared.Set.Source}; " +
                     $"moments of {computed} layers computed, {inputs.Length - computed} from the cache ({captureTime.TotalSeconds:F2} s)");
+            bool dataFree = options.Calibration.DataFreeAllocation(parse);
+            if (dataFree)
+                return new CalibratedAnalysis(null, store, new CalibratedFactorizer(store, calibration.Lambda, dataFreePlan: true),
+                    Record(prepared, calibration, inputs.Select(i => new LayerWhitening(i.Layer.Name, i.Order, 0, WhiteningMethod.Cholesky, calibration.Lambda)).ToArray(), "data-free"));
             var layers = source.Layers.ToDictionary(l => l.Name, l => new StageLayer(string.Join("×", l.Shape), l.Params, 1.0));
             var (analysis, whitening) = StageProgress.Run(context, "calibrated analysis", quiet, layers,
                 p => CalibratedSweep.Run(source, store, calibration.Lambda, parse.GetValue(options.MaxGroups), p, context.Cancel));
@@ -55,10 +60,7 @@ public static class CalibrationRunner
             if (raised.Length > 0)
                 context.Error.WriteLine("alds: note: whitening fell back on " +
                     string.Join(", ", raised.Select(r => $"{r.Layer} ({MethodName(r.Method)}, λ {r.Lambda.ToString("G3", CultureInfo.InvariantCulture)})")));
-            var record = new PlanCalibration(prepared.Set.Source, prepared.Set.Samples, prepared.Set.Seed, calibration.Lambda, prepared.Set.Preprocessing,
-                prepared.Set.Images.Select(i => (i.Name, i.Hash.ToString("x16"))).ToArray(),
-                whitening.Select(w => new CalibratedLayer(w.Layer, MethodName(w.Method), w.Lambda, w.Samples, w.Order)).ToArray());
-            return new CalibratedAnalysis(analysis, store, new CalibratedFactorizer(store, calibration.Lambda), record);
+            return new CalibratedAnalysis(analysis, store, new CalibratedFactorizer(store, calibration.Lambda), Record(prepared, calibration, whitening, "calibrated"));
         }
         catch
         {
@@ -66,6 +68,11 @@ public static class CalibrationRunner
             throw;
         }
     }
+
+    private static PlanCalibration Record(CalibrationInputs prepared, CalibrationOptions calibration, IReadOnlyList<LayerWhitening> whitening, string allocation) =>
+        new(prepared.Set.Source, prepared.Set.Samples, prepared.Set.Seed, calibration.Lambda, prepared.Set.Preprocessing,
+            prepared.Set.Images.Select(i => (i.Name, i.Hash.ToString("x16"))).ToArray(),
+            whitening.Select(w => new CalibratedLayer(w.Layer, MethodName(w.Method), w.Lambda, w.Samples, w.Order)).ToArray()) { Allocation = allocation };
 
     public static string MethodName(WhiteningMethod m) => m switch
     {

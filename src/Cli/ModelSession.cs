@@ -33,8 +33,11 @@ public sealed class ModelSession(string path, LayerFilter filter) : IDisposable
         if (options.Calibration.Read(parse) is { } calibration)
         {
             Calibrated = CalibrationRunner.Run(context, Source, parse, options, calibration, quiet);
-            (Analysis, ModelParams, AnalysisTime) = (Calibrated.Analysis, Source.Tensors.Sum(t => t.ElementCount), clock.Elapsed);
-            return Analysis;
+            if (Calibrated.Analysis is { } calibrated)
+            {
+                (Analysis, ModelParams, AnalysisTime) = (calibrated, Source.Tensors.Sum(t => t.ElementCount), clock.Elapsed);
+                return Analysis;
+            }
         }
         var sweep = options.Read(parse, context);
         // Single-file models only: a sharded checkpoint's index does not cover its shards' bytes.

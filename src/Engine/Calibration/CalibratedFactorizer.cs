@@ -3,8 +3,12 @@ using Alds.Engine.Planning;
 
 namespace Alds.Engine.Calibration;
 
-/// <summary>Data-aware factors for <see cref="PlanFactorizer"/>: each layer's moment read from the store when its turn comes.</summary>
-public sealed class CalibratedFactorizer(MomentStore store, double lambda) : ILayerFactorizer
+/// <summary>
+/// Data-aware factors for <see cref="PlanFactorizer"/>: each layer's moment read from the store when its turn comes.
+/// <paramref name="dataFreePlan"/>: the (k, j) came from the data-free curves, so the plan's norm is <c>σ_1(F)</c> and the
+/// whitened one is computed here.
+/// </summary>
+public sealed class CalibratedFactorizer(MomentStore store, double lambda, bool dataFreePlan = false) : ILayerFactorizer
 {
     public FactorizedLayer Factorize(LayerChoice choice, ReadOnlySpan<double> weight, int threads)
     {
@@ -16,8 +20,10 @@ public sealed class CalibratedFactorizer(MomentStore store, double lambda) : ILa
     public (double plain, double whitened) Measure(LayerChoice choice, FactorizedLayer factors, ReadOnlySpan<double> weight)
     {
         double plain = ResidualMeasure.RelativeSpectralError(factors, weight);
-        double norm = choice.Norm ?? throw new InvalidOperationException($"layer '{choice.Layer.Name}': the plan carries no norm");
-        return (plain, WhitenedResidual.Relative(factors, weight, Read(choice), lambda, norm));
+        var moment = Read(choice);
+        double norm = dataFreePlan ? WhitenedResidual.Norm(choice.Layer, weight, moment, lambda)
+            : choice.Norm ?? throw new InvalidOperationException($"layer '{choice.Layer.Name}': the plan carries no norm");
+        return (plain, WhitenedResidual.Relative(factors, weight, moment, lambda, norm));
     }
 
     private double[] Read(LayerChoice choice)

@@ -14,10 +14,18 @@ public static class WhitenedResidual
     public static double Relative(FactorizedLayer factors, ReadOnlySpan<double> weight, ReadOnlySpan<double> moment, double lambda, double norm)
     {
         if (norm == 0) return 0;
-        var l = factors.Layer;
-        int m = l.Out, total = l.In * l.Kh * l.Kw;
         var residual = Decomposer.ReconstructFolded(factors);
         TensorPrimitives.Subtract(weight[..residual.Length], residual, residual);
+        return Largest(factors.Layer, residual, moment, lambda) / norm;
+    }
+
+    /// <summary><c>σ_1(F L) = √λ_max(F C' Fᵀ)</c> of a scheme-0 weight, by the same Lanczos.</summary>
+    public static double Norm(Layers.LayerSpec layer, ReadOnlySpan<double> weight, ReadOnlySpan<double> moment, double lambda) =>
+        Largest(layer, weight[..checked((int)layer.Params)].ToArray(), moment, lambda);
+
+    private static double Largest(Layers.LayerSpec l, double[] residual, ReadOnlySpan<double> moment, double lambda)
+    {
+        int m = l.Out, total = l.In * l.Kh * l.Kw;
         var c = MomentBlocks.DampedSymmetric(moment, total, lambda);
         var u = new double[total];
         var v = new double[total];
@@ -30,7 +38,7 @@ public static class WhitenedResidual
             z.CopyTo(y);
         };
         double top = Linalg.SpectralNorm.Largest(m, m, op, op, 1e-10, 300);
-        return Math.Sqrt(Math.Max(top, 0)) / norm;
+        return Math.Sqrt(Math.Max(top, 0));
     }
 
     private static void MultiplyT(double[] a, int m, int n, ReadOnlySpan<double> x, double[] y)

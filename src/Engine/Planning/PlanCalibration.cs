@@ -11,6 +11,9 @@ public sealed record CalibratedLayer(string Name, string Method, double Lambda, 
 public sealed record PlanCalibration(string Source, int Samples, ulong Seed, double Lambda, string Preprocessing,
     IReadOnlyList<(string Name, string Hash)> Images, IReadOnlyList<CalibratedLayer> Layers)
 {
+    /// <summary>Which curves chose (k, j): <c>calibrated</c>, or <c>data-free</c> (only the factors are whitened).</summary>
+    public string Allocation { get; init; } = "calibrated";
+
     /// <summary>The note reports carry: schemes 1–3 are not whitened (refused), so every curve is the exact output error.</summary>
     public const string Measure = "max_i sigma_{j+1}(G_i L_i) / sigma_1(F L), L L^T = C + lambda*mean(diag C)*I (scheme 0, exact on calibration data)";
 }

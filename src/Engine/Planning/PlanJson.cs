@@ -145,6 +145,7 @@ public static class PlanJson
         w.WriteNumber("lambda", cal.Lambda);
         w.WriteString("preprocessing", cal.Preprocessing);
         w.WriteString("measure", PlanCalibration.Measure);
+        w.WriteString("allocation", cal.Allocation);
         w.WriteStartArray("images");
         foreach (var (name, hash) in cal.Images)
         {
