@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 14: data-aware (calibrated) exact ALDS against data-free exact ALDS on held-out photographs.
 # Calibrates on one half of the skimage photographs and evaluates on the other half (disjoint files), on the embedded
-# ResNet18, at keep 0.7/0.5/0.3 and with 8/32/64/128 calibration crops. Resumable: existing outputs are reused.
+# ResNet18, at keep 0.5/0.3/0.7, for each sample count: calibrated allocation (aware-*) and data-free allocation with
+# whitened factors (mixed-*). Resumable: existing outputs are reused.
 # Usage: scripts/calibration-experiment.sh [WORKDIR] [SAMPLES...]   (default /tmp/alds-calibration, samples 64)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -38,6 +39,10 @@ for keep in 0.5 0.3 0.7; do
     name="aware-s$s-k$keep"
     [ -f "$name.onnx" ] || "$alds" compress --keep "$keep" --calibration calibrate --calibration-samples "$s" --cache cache \
       -o "$name.onnx" --report "$name.report.json" > "$name.log" 2>&1
+    row "$name" "$name.onnx"
+    name="mixed-s$s-k$keep" # data-free allocation, whitened factors
+    [ -f "$name.onnx" ] || "$alds" compress --keep "$keep" --calibration calibrate --calibration-samples "$s" --cache cache \
+      --calibration-allocation data-free -o "$name.onnx" --report "$name.report.json" > "$name.log" 2>&1
     row "$name" "$name.onnx"
   done
 done
