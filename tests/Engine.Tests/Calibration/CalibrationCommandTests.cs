@@ -100,6 +100,22 @@ public class CalibrationCommandTests
     }
 
     [Test]
+    public void Plan_DataFreeAllocation_SameChoicesAsDataFree()
+    {
+        using var dir = new TempFolder();
+        var model = Model(dir);
+        var images = Images(dir, "cal", 5);
+        var free = AldsRunner.Run("plan", model, "--keep", "0.6", "--json");
+        var mixed = AldsRunner.Run("plan", model, "--keep", "0.6", "--calibration", images, "--calibration-samples", "3",
+            "--calibration-allocation", "data-free", "--json");
+        Assert.That(mixed.Code, Is.EqualTo(0), mixed.ToString());
+        using var a = JsonDocument.Parse(free.Out);
+        using var b = JsonDocument.Parse(mixed.Out);
+        Assert.That(b.RootElement.GetProperty("layers").ToString(), Is.EqualTo(a.RootElement.GetProperty("layers").ToString()));
+        Assert.That(b.RootElement.GetProperty("calibration").GetProperty("allocation").GetString(), Is.EqualTo("data-free"));
+    }
+
+    [Test]
     public void Plan_CalibrationOnSafetensors_OneLineNothingWritten()
     {
         using var dir = new TempFolder();

@@ -135,6 +135,15 @@ public class WhiteningTests
     }
 
     [Test]
+    public void WhitenedNorm_IsTheOneGroupNorm()
+    {
+        var w = CalibrationMath.Random((int)Conv.Params, 13);
+        var c = CalibrationMath.Moment(36, 60, 14);
+        var k1 = Calibrated(Conv, w, c, 1e-3).Single(o => o.Groups == 1);
+        Assert.That(WhitenedResidual.Norm(Conv, w, c, 1e-3), Is.EqualTo(k1.Norm).Within(1e-9 * k1.Norm));
+    }
+
+    [Test]
     public void Create_IndefiniteBlock_FallsBackToEigenSquareRoot()
     {
         int n = 6;
