@@ -20,6 +20,8 @@ public static class CalibrationOverlap
     private static HashSet<string> CalibrationHashes(string path)
     {
         var result = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        // Best effort: a model that cannot be read is reported by the evaluation itself, with its own line.
+        if (!File.Exists(path)) return result;
         try
         {
             using var options = new SessionOptions { LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR };
@@ -30,7 +32,7 @@ public static class CalibrationOverlap
                 foreach (var image in list.EnumerateArray())
                     if (image.TryGetProperty("xxhash64", out var h) && h.GetString() is { } hash) result.Add(hash);
         }
-        catch (Exception e) when (e is OnnxRuntimeException or JsonException or IOException) { }
+        catch (Exception e) when (e is OnnxRuntimeException or JsonException or IOException or InvalidOperationException or UnauthorizedAccessException) { }
         return result;
     }
 }
