@@ -72,6 +72,7 @@ public sealed class AnalysisOptions
         command.Options.Add(CacheOnly);
         // A share of the layers cannot be planned, so only analyze takes --shard.
         if (command.Name == "analyze") command.Options.Add(Shard);
+        Calibration.AddTo(command, this);
         command.Validators.Add(r =>
         {
             if (r.GetValue(Cache) is not null) return;
@@ -79,6 +80,9 @@ public sealed class AnalysisOptions
             if (r.GetValue(CacheOnly)) r.AddError("--cache-only needs --cache DIR");
         });
     }
+
+    /// <summary>Data-aware spectra (issue 14).</summary>
+    public CalibrationCliOptions Calibration { get; } = new();
 
     public Option<string?> Cache { get; } = new("--cache")
     {

@@ -24,9 +24,21 @@ public sealed class ModelSession(string path, LayerFilter filter) : IDisposable
     public TimeSpan AnalysisTime { get; private set; }
     public bool FromManifest { get; private set; }
 
+    /// <summary>With <c>--calibration</c>: the data-aware analysis (its factorizer and its record for the plan); else null.</summary>
+    public CalibratedAnalysis? Calibrated { get; private set; }
+
     public ModelAnalysis Analyze(CliContext context, ParseResult parse, AnalysisOptions options, bool quiet)
     {
         var clock = Stopwatch.StartNew();
+        if (options.Calibration.Read(parse) is { } calibration)
+        {
+            Calibrated = CalibrationRunner.Run(context, Source, parse, options, calibration, quiet);
+            if (Calibrated.Analysis is { } calibrated)
+            {
+                (Analysis, ModelParams, AnalysisTime) = (calibrated, Source.Tensors.Sum(t => t.ElementCount), clock.Elapsed);
+                return Analysis;
+            }
+        }
         var sweep = options.Read(parse, context);
         // Single-file models only: a sharded checkpoint's index does not cover its shards' bytes.
         if (sweep.Cache is { } cache && File.Exists(Path) && !ShardedSafetensorsModelSource.TryFindIndex(Path, out _))
@@ -49,5 +61,9 @@ public sealed class ModelSession(string path, LayerFilter filter) : IDisposable
         return Analysis;
     }
 
-    public void Dispose() => _source?.Dispose();
+    public void Dispose()
+    {
+        Calibrated?.Moments.Dispose();
+        _source?.Dispose();
+    }
 }

@@ -44,7 +44,7 @@ public sealed class PlanInputs
             ? AutoAlign(analysis, budget, options with { Cost = model })
             : Planner.Create(analysis, budget, options with { Cost = model });
         planTime = clock.Elapsed;
-        return plan;
+        return session.Calibrated is { } calibrated ? plan with { Calibration = calibrated.Record } : plan;
     }
 
     /// <summary>

@@ -20,6 +20,7 @@ public static class BenchCommand
         command.Subcommands.Add(Sweep(context));
         command.Subcommands.Add(PlanTime(context));
         command.Subcommands.Add(Factor(context));
+        command.Subcommands.Add(CalibrationBench.Create(context));
         return command;
     }
 

@@ -54,7 +54,8 @@ public static class CompressCommand
             var layers = plan.Layers.Where(l => l.Compressed).ToDictionary(l => l.Layer.Name, l => new StageLayer(
                 string.Join("×", l.Layer.Shape), l.Layer.Params,
                 Engine.Decomposition.FactorizationWork.Estimate(l.Layer, l.Scheme, l.Groups, l.Rank)));
-            var measured = StageProgress.Run(context, "factorise", asJson, layers, p => CompressedModelWriter.Write(source, plan, outputPath, outputFormat, p, context.Cancel, form));
+            var measured = StageProgress.Run(context, "factorise", asJson, layers, p => CompressedModelWriter.Write(source, plan, outputPath, outputFormat, p, context.Cancel, form,
+                session.Calibrated?.Factorizer));
             var writeTime = clock.Elapsed;
             var timings = new Dictionary<string, double>
             {
@@ -70,6 +71,8 @@ public static class CompressCommand
                 PlanTable.Write(context, measured, source.Tensors.Sum(t => t.ElementCount));
                 double worst = measured.Layers.Max(l => l.RelErrorMeasured ?? 0);
                 context.Console.MarkupLine($"largest measured residual ‖F(W) − F(Ŵ)‖₂/‖F(W)‖₂: [bold]{worst:F6}[/]");
+                if (measured.Calibration is not null)
+                    context.Console.MarkupLine($"largest measured data-aware residual ‖(F − F̂)L‖₂/‖FL‖₂ (calibration data): [bold]{measured.Layers.Max(l => l.RelErrorMeasuredWhitened ?? 0):F6}[/]");
                 context.Console.MarkupLine($"wrote [green]{Markup.Escape(outputPath)}[/] ({outputFormat.ToString().ToLowerInvariant()}, {ShardedCompressedWriter.OutputBytes(outputPath):N0} bytes)");
                 context.Console.MarkupLine($"time: analysis {analysisTime.TotalSeconds:F2} s, planning {planTime.TotalMilliseconds:F1} ms, " +
                     $"factorise + write {writeTime.TotalSeconds:F2} s, total {total.Elapsed.TotalSeconds:F2} s");

@@ -57,6 +57,10 @@ public static class EvalCommand
                 Runs: Positive(parse.GetValue(runs), "--runs"));
             var originalPath = parse.GetValue(original)!;
             var compressedPath = parse.GetValue(compressed)!;
+            var overlap = Engine.Calibration.CalibrationOverlap.Find(compressedPath, EvalImageSet.Resolve(options.ImagesDirectory));
+            if (overlap.Count > 0)
+                context.Error.WriteLine($"alds: warning: {overlap.Count} evaluation images calibrated {Path.GetFileName(compressedPath)} " +
+                    $"({string.Join(", ", overlap.Select(Path.GetFileName))}): not a held-out evaluation (use disjoint --images and --calibration folders)");
             var result = context.Interactive
                 ? context.Console.Progress().Start(progress =>
                 {

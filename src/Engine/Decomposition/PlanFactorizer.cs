@@ -17,7 +17,7 @@ public static class PlanFactorizer
     /// </param>
     public static Plan Run(IModelSource source, Plan plan, Action<FactorizedLayer, double> sink,
         IProgress<(int done, int total, string layer)>? progress = null, CancellationToken cancel = default,
-        int maxDegreeOfParallelism = -1, Action<FactorizedLayer>? quantize = null)
+        int maxDegreeOfParallelism = -1, Action<FactorizedLayer>? quantize = null, ILayerFactorizer? factorizer = null)
     {
         int threads = maxDegreeOfParallelism > 0 ? maxDegreeOfParallelism : Environment.ProcessorCount;
         // A new stage: what the analysis and the planner left (pooled buffers, option tables) is collected first, so
@@ -25,8 +25,9 @@ public static class PlanFactorizer
         Linalg.WorkBuffers.ReleaseAll();
         var compressed = plan.Layers.Select((l, i) => (l, i)).Where(x => x.l.Compressed).ToArray();
         var measured = new double?[plan.Layers.Count];
+        var measuredWhitened = new double?[plan.Layers.Count];
         int window = threads == 1 ? 1 : 2 * threads;
-        var running = new Task<(FactorizedLayer factors, double error)>[compressed.Length];
+        var running = new Task<(FactorizedLayer factors, double error, double? whitened)>[compressed.Length];
         var gate = new SemaphoreSlim(threads); // at most `threads` layers computing; the window bounds results held
         int sunk = 0;
         long largest = compressed.Length == 0 ? 0 : compressed.Max(c => c.l.Layer.Params);
@@ -46,7 +47,7 @@ public static class PlanFactorizer
                     try
                     {
                         cancel.ThrowIfCancellationRequested();
-                        return FactorizeOne(source, choice, threads, quantize);
+                        return FactorizeOne(source, choice, threads, quantize, factorizer);
                     }
                     finally { gate.Release(); }
                 }, cancel);
@@ -59,14 +60,19 @@ public static class PlanFactorizer
             foreach (var t in running) if (t is not null) try { t.Wait(); } catch (Exception) { }
         }
         progress?.Report((compressed.Length, compressed.Length, ""));
-        var layers = plan.Layers.Select((l, i) => l with { RelErrorMeasured = l.Compressed ? measured[i] : 0.0 }).ToArray();
+        var layers = plan.Layers.Select((l, i) => l with
+        {
+            RelErrorMeasured = l.Compressed ? measured[i] : 0.0,
+            RelErrorMeasuredWhitened = factorizer is null ? null : l.Compressed ? measuredWhitened[i] : 0.0,
+        }).ToArray();
         return plan with { Layers = layers };
 
         void Sink(int b)
         {
             progress?.Report((b, compressed.Length, compressed[b].l.Layer.Name));
-            var (factors, error) = running[b].GetAwaiter().GetResult(); // the original exception, not an aggregate
+            var (factors, error, whitened) = running[b].GetAwaiter().GetResult(); // the original exception, not an aggregate
             measured[compressed[b].i] = error;
+            measuredWhitened[compressed[b].i] = whitened;
             running[b] = null!; // let the factors go once sunk
             Linalg.WorkBuffers.CollectReturned(); // the layer's weight and Grams, before the sink encodes the factors
             sink(factors, error);
@@ -80,18 +86,18 @@ public static class PlanFactorizer
     /// or F16: half the memory of float64, which bounds the peak on a large layer) and as float64 otherwise; both
     /// widen to the same float64 arithmetic, so the factors are the same bit for bit.
     /// </summary>
-    private static (FactorizedLayer factors, double error) FactorizeOne(IModelSource source, LayerChoice choice, int threads,
-        Action<FactorizedLayer>? quantize)
+    private static (FactorizedLayer factors, double error, double? whitened) FactorizeOne(IModelSource source, LayerChoice choice,
+        int threads, Action<FactorizedLayer>? quantize, ILayerFactorizer? factorizer)
     {
         var layer = choice.Layer;
-        if (source.TryReadWeight(layer, out var single))
+        if (factorizer is null && source.TryReadWeight(layer, out var single))
         {
             try
             {
                 Analysis.SpectrumSweep.EnsureFinite(source.Path, layer, single);
                 var factors = Decomposer.Factorize(layer, single, choice.Scheme, choice.Groups, choice.Rank, threads);
                 quantize?.Invoke(factors);
-                return (factors, ResidualMeasure.RelativeSpectralError(factors, single, choice.Norm));
+                return (factors, ResidualMeasure.RelativeSpectralError(factors, single, choice.Norm), null);
             }
             finally { Linalg.WorkBuffers.NoteReleased(4L * single.LongLength); }
         }
@@ -101,9 +107,17 @@ public static class PlanFactorizer
             var weight = rented.AsSpan(0, (int)layer.Params);
             source.ReadWeight(layer, weight);
             Analysis.SpectrumSweep.EnsureFinite(source.Path, layer, weight);
+            if (factorizer is not null)
+            {
+                // Data-aware factors (ILayerFactorizer) take the float64 weight.
+                var whitened = factorizer.Factorize(choice, weight, threads);
+                quantize?.Invoke(whitened);
+                var (plain, white) = factorizer.Measure(choice, whitened, weight);
+                return (whitened, plain, white);
+            }
             var factors = Decomposer.Factorize(layer, weight, choice.Scheme, choice.Groups, choice.Rank, threads);
             quantize?.Invoke(factors);
-            return (factors, ResidualMeasure.RelativeSpectralError(factors, weight, choice.Norm));
+            return (factors, ResidualMeasure.RelativeSpectralError(factors, weight, choice.Norm), null);
         }
         finally { Linalg.WorkBuffers.Return(rented); }
     }

@@ -77,7 +77,7 @@ public static class OnnxEvaluator
             preprocessor.Description);
     }
 
-    private static IInputPreprocessor CreatePreprocessor(EvalSession original, EvalOptions options, SessionOptions sessionOptions)
+    internal static IInputPreprocessor CreatePreprocessor(EvalSession original, EvalOptions options, SessionOptions sessionOptions)
     {
         var companion = options.PreprocessModel ?? OnnxPreprocessor.FindCompanion(original.Path, original.Signature.Inputs[0]);
         return companion is null

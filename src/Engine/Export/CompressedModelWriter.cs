@@ -22,7 +22,7 @@ public static partial class CompressedModelWriter
     /// <exception cref="ModelFormatException">Bad input, or the output cannot be written (one line naming <paramref name="output"/>).</exception>
     public static Plan Write(IModelSource source, Plan plan, string output, OutputFormat format,
         IProgress<(int done, int total, string layer)>? progress = null, CancellationToken cancel = default,
-        GroupedLinearForm form = GroupedLinearForm.SplitConcat)
+        GroupedLinearForm form = GroupedLinearForm.SplitConcat, ILayerFactorizer? factorizer = null)
     {
         if (source is ShardedSafetensorsModelSource sharded && format == OutputFormat.Safetensors)
         {
@@ -35,8 +35,8 @@ public static partial class CompressedModelWriter
         {
             return format switch
             {
-                OutputFormat.Safetensors => WriteSafetensors(source, plan, output, progress, cancel),
-                OutputFormat.Onnx => WriteOnnx(source, plan, output, progress, cancel, form),
+                OutputFormat.Safetensors => WriteSafetensors(source, plan, output, progress, cancel, factorizer),
+                OutputFormat.Onnx => WriteOnnx(source, plan, output, progress, cancel, form, factorizer),
                 _ => throw new ArgumentOutOfRangeException(nameof(format)),
             };
         }
@@ -73,14 +73,14 @@ public static partial class CompressedModelWriter
     private static partial System.Text.RegularExpressions.Regex QuotedTempPath();
 
     private static Plan WriteOnnx(IModelSource source, Plan plan, string output,
-        IProgress<(int, int, string)>? progress, CancellationToken cancel, GroupedLinearForm form)
+        IProgress<(int, int, string)>? progress, CancellationToken cancel, GroupedLinearForm form, ILayerFactorizer? factorizer)
     {
         if (source is not OnnxModelSource onnx)
             throw new ModelFormatException($"{source.Path}: --format onnx needs an ONNX input model");
         var factors = new List<FactorizedLayer>();
         var entries = source.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var measured = PlanFactorizer.Run(source, plan, (f, _) => factors.Add(f), progress, cancel,
-            quantize: f => RoundTo(FactorDType(entries[f.Layer.WeightTensor].DType), f));
+            quantize: f => RoundTo(FactorDType(entries[f.Layer.WeightTensor].DType), f), factorizer: factorizer);
         cancel.ThrowIfCancellationRequested();
         var rewritten = OnnxRewriter.Rewrite(onnx.Model, factors, PlanJson.Write(measured), form);
         OnnxModelWriter.Write(rewritten, output, cancel);
@@ -88,10 +88,10 @@ public static partial class CompressedModelWriter
     }
 
     private static Plan WriteSafetensors(IModelSource source, Plan plan, string output,
-        IProgress<(int, int, string)>? progress, CancellationToken cancel)
+        IProgress<(int, int, string)>? progress, CancellationToken cancel, ILayerFactorizer? factorizer)
     {
         using var store = new FactorStore(output);
-        var (tensors, measured) = Factorize(source, plan, store, progress, cancel);
+        var (tensors, measured) = Factorize(source, plan, store, progress, cancel, factorizer);
         var writer = new SafetensorsWriter(Metadata(source is SafetensorsModelSource st ? st.File.Metadata : null, measured));
         foreach (var t in source.Tensors) tensors.Declare(writer, t);
         try { writer.WriteTo(output, [source.Path], cancel); }
@@ -101,7 +101,7 @@ public static partial class CompressedModelWriter
 
     /// <summary>Factorises the plan's layers into <paramref name="store"/>; returns how to declare each input tensor's output.</summary>
     internal static (OutputTensors tensors, Plan measured) Factorize(IModelSource source, Plan plan, FactorStore store,
-        IProgress<(int, int, string)>? progress, CancellationToken cancel)
+        IProgress<(int, int, string)>? progress, CancellationToken cancel, ILayerFactorizer? factorizer = null)
     {
         var tensors = new OutputTensors(source, plan, store);
         tensors.EnsureUniqueNames(source.Path, source.Tensors);
@@ -111,7 +111,7 @@ public static partial class CompressedModelWriter
             var dtype = FactorDType(entries[f.Layer.WeightTensor].DType);
             store.Add(f.Layer.Name + ".encoding.weight", dtype, f.Encoder);
             store.Add(f.Layer.Name + ".decoding.weight", dtype, f.Decoder);
-        }, progress, cancel, quantize: f => RoundTo(FactorDType(entries[f.Layer.WeightTensor].DType), f));
+        }, progress, cancel, quantize: f => RoundTo(FactorDType(entries[f.Layer.WeightTensor].DType), f), factorizer: factorizer);
         cancel.ThrowIfCancellationRequested();
         return (tensors, measured);
     }

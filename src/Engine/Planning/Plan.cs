@@ -16,6 +16,9 @@ public sealed record LayerChoice(
     /// <summary>Filled in after factorising: the true relative spectral residual.</summary>
     public double? RelErrorMeasured { get; init; }
 
+    /// <summary>Data-aware plans: the measured residual on calibration data, <c>‖(F − F̂) L‖₂ / ‖F L‖₂</c> (DESIGN §6).</summary>
+    public double? RelErrorMeasuredWhitened { get; init; }
+
     /// <summary>Under a budget other than params: this layer's cost kept whole and as chosen (units of the plan's cost kind).</summary>
     public long? CostBefore { get; init; }
 
@@ -45,6 +48,9 @@ public sealed record Plan(
     /// </summary>
     public double? NextSmallerThreshold { get; init; }
     public long? NextSmallerThresholdParams { get; init; }
+
+    /// <summary>Data-aware plans: the calibration behind the error curves; null for data-free ALDS.</summary>
+    public PlanCalibration? Calibration { get; init; }
 
     /// <summary>
     /// The budgeted cost when it is not params (null under a params budget, and then <see cref="Budget"/> is the

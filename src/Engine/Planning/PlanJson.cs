@@ -130,11 +130,47 @@ public static class PlanJson
             w.WriteBoolean("compressed", c.Compressed);
             w.WriteNumber("rel_error", c.RelError);
             if (c.RelErrorMeasured is double m) w.WriteNumber("rel_error_measured", m);
+            if (c.RelErrorMeasuredWhitened is double mw) w.WriteNumber("rel_error_measured_whitened", mw);
             if (plan.Cost is { } pc && c.CostBefore is long cb && c.CostAfter is long ca)
             {
                 WriteCostValue(w, pc.Kind, "_before", cb);
                 WriteCostValue(w, pc.Kind, "_after", ca);
             }
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        if (plan.Calibration is { } cal) WriteCalibration(w, cal);
+        w.WriteEndObject();
+    }
+
+    private static void WriteCalibration(Utf8JsonWriter w, PlanCalibration cal)
+    {
+        w.WriteStartObject("calibration");
+        w.WriteString("source", cal.Source);
+        w.WriteNumber("samples", cal.Samples);
+        w.WriteNumber("seed", cal.Seed);
+        w.WriteNumber("lambda", cal.Lambda);
+        w.WriteString("preprocessing", cal.Preprocessing);
+        w.WriteString("measure", PlanCalibration.Measure);
+        w.WriteString("allocation", cal.Allocation);
+        w.WriteStartArray("images");
+        foreach (var (name, hash) in cal.Images)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", name);
+            w.WriteString("xxhash64", hash);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("layers");
+        foreach (var l in cal.Layers)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", l.Name);
+            w.WriteString("whitening", l.Method);
+            w.WriteNumber("lambda", l.Lambda);
+            w.WriteNumber("vectors", l.Samples);
+            w.WriteNumber("order", l.Order);
             w.WriteEndObject();
         }
         w.WriteEndArray();

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Globalization;
+using Alds.Engine.Calibration;
+
+namespace Alds.Cli;
+
+/// <summary><c>--calibration [DIR]</c>, <c>--calibration-samples N</c>, <c>--calibration-lambda λ</c>: data-aware spectra (DESIGN §6).</summary>
+public sealed class CalibrationCliOptions
+{
+    public Option<string?> Calibration { get; } = new("--calibration")
+    {
+        Description = "Data-aware ALDS: whiten every layer by its input statistics on these images (a folder; without a value, "
+            + "the skimage photographs). ONNX image models, scheme 0",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    public Option<int> Samples { get; } = new("--calibration-samples")
+    {
+        Description = "Calibration crops run through the model (round robin over the images)",
+        DefaultValueFactory = _ => 64,
+    };
+
+    public Option<double> Lambda { get; } = new("--calibration-lambda")
+    {
+        Description = "Damping λ of C_ii + λ·mean(diag C_ii)·I (raised tenfold where Cholesky fails)",
+        DefaultValueFactory = _ => 1e-3,
+    };
+
+    public Option<string> Allocation { get; } = new("--calibration-allocation")
+    {
+        Description = "Which curves choose (k, j): calibrated (default) or data-free (then only the factors are whitened)",
+        DefaultValueFactory = _ => "calibrated",
+    };
+
+    public CalibrationCliOptions()
+    {
+        Allocation.AcceptOnlyFromAmong("calibrated", "data-free");
+        Samples.Validators.Add(r =>
+        {
+            if (OptionValues.TryGet<int>(r, out var n) && n < 1) r.AddError("--calibration-samples must be at least 1");
+        });
+        Lambda.Validators.Add(r =>
+        {
+            if (OptionValues.TryGet<double>(r, out var l) && !(l >= 0 && double.IsFinite(l)))
+                r.AddError($"--calibration-lambda {l.ToString(CultureInfo.InvariantCulture)}: must be finite and at least 0");
+        });
+    }
+
+    public void AddTo(Command command, AnalysisOptions analysis)
+    {
+        command.Options.Add(Calibration);
+        command.Options.Add(Samples);
+        command.Options.Add(Lambda);
+        command.Options.Add(Allocation);
+        command.Validators.Add(r =>
+        {
+            if (r.GetResult(Calibration) is null) return;
+            if (r.GetValue(analysis.Schemes) == "all")
+                r.AddError("--calibration supports --schemes 0 only (whitening of the split and kernel-decode folds is not implemented)");
+            if (command.Name == "analyze" && r.GetValue(analysis.Shard) is not null) r.AddError("--calibration cannot be combined with --shard");
+            if (r.GetValue(analysis.CacheOnly)) r.AddError("--calibration cannot be combined with --cache-only");
+        });
+    }
+
+    /// <summary>The calibration asked for, or null for data-free ALDS.</summary>
+    public CalibrationOptions? Read(ParseResult parse) =>
+        parse.GetResult(Calibration) is null ? null
+            : new CalibrationOptions(parse.GetValue(Calibration), parse.GetValue(Samples), parse.GetValue(Lambda));
+
+    /// <summary>True when <c>--calibration-allocation data-free</c>: data-free curves plan, whitened factors.</summary>
+    public bool DataFreeAllocation(ParseResult parse) => parse.GetValue(Allocation) == "data-free";
+}

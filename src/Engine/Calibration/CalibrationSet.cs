@@ -1,0 +1,20 @@
+namespace Alds.Engine.Calibration;
+
+/// <summary>
+/// What a calibration ran on: the images (file name and content hash), the crop count and seed, and the preprocessing.
+/// Its <see cref="Key"/> (with the model's and the layer's) names cached moments.
+/// </summary>
+public sealed record CalibrationSet(string Source, IReadOnlyList<(string Name, ulong Hash)> Images, int Samples, ulong Seed, string Preprocessing)
+{
+    public UInt128 Key()
+    {
+        var hash = new System.IO.Hashing.XxHash128();
+        void Add(string s) { hash.Append(System.Text.Encoding.UTF8.GetBytes(s)); hash.Append([0]); }
+        Add("alds-calibration-1");
+        foreach (var (name, h) in Images) { Add(name); hash.Append(BitConverter.GetBytes(h)); }
+        hash.Append(BitConverter.GetBytes(Samples));
+        hash.Append(BitConverter.GetBytes(Seed));
+        Add(Preprocessing);
+        return hash.GetCurrentHashAsUInt128();
+    }
+}
