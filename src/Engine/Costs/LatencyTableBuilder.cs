@@ -68,7 +68,9 @@ public static class LatencyTableBuilder
         if (start is null)
         {
             long model = p.Model(shapes, modelRuns);
-            rest = model - table.Sum(l => l.WholeNanoseconds);
+            // Each layer timed alone carries a session call's overhead, so on a small graph their sum can exceed the
+            // whole model's time: the rest is then unknown but not negative (a negative one made plans predict < 0 ms).
+            rest = Math.Max(0, model - table.Sum(l => l.WholeNanoseconds));
             measured = ++done;
             progress?.Report((done, total));
         }
