@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
 namespace Alds.Engine.Analysis;
 
 /// <summary>
@@ -26,23 +29,14 @@ public readonly record struct Fold(int Scheme, int Out, int In, int Kh, int Kw)
     };
 
     /// <summary>Writes the folded matrix (row-major, Rows × Columns). Scheme 0 is the identity layout.</summary>
-    public void Apply(ReadOnlySpan<double> weight, Span<double> folded)
-    {
-        if (Scheme == 0) { weight[..(Rows * Columns)].CopyTo(folded); return; }
-        int cols = Columns, idx = 0;
-        for (int o = 0; o < Out; o++)
-            for (int c = 0; c < In; c++)
-                for (int y = 0; y < Kh; y++)
-                    for (int x = 0; x < Kw; x++)
-                    {
-                        var (r, col) = Position(o, c, y, x);
-                        folded[r * cols + col] = weight[idx++];
-                    }
-    }
+    public void Apply(ReadOnlySpan<double> weight, Span<double> folded) => Scatter(weight, folded);
 
     /// <summary>As <see cref="Apply(ReadOnlySpan{double}, Span{double})"/> from a float32 weight (widened exactly).</summary>
-    public void Apply(ReadOnlySpan<float> weight, Span<double> folded)
+    public void Apply(ReadOnlySpan<float> weight, Span<double> folded) => Scatter(weight, folded);
+
+    private void Scatter<TWeight>(ReadOnlySpan<TWeight> weight, Span<double> folded) where TWeight : unmanaged, INumberBase<TWeight>
     {
+        if (Scheme == 0) { TensorPrimitives.ConvertChecked<TWeight, double>(weight[..(Rows * Columns)], folded); return; }
         int cols = Columns, idx = 0;
         for (int o = 0; o < Out; o++)
             for (int c = 0; c < In; c++)
@@ -50,7 +44,7 @@ public readonly record struct Fold(int Scheme, int Out, int In, int Kh, int Kw)
                     for (int x = 0; x < Kw; x++)
                     {
                         var (r, col) = Position(o, c, y, x);
-                        folded[r * cols + col] = weight[idx++];
+                        folded[r * cols + col] = double.CreateTruncating(weight[idx++]);
                     }
     }
 

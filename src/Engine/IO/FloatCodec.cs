@@ -55,6 +55,14 @@ public static class FloatCodec
         return SingleToBFloat16(f);
     }
 
+    /// <summary>Decodes to float64 or float32 (<see cref="Decode(DType, ReadOnlySpan{byte}, Span{double})"/>, <see cref="Decode(DType, ReadOnlySpan{byte}, Span{float})"/>).</summary>
+    internal static void Decode<TFloat>(DType dtype, ReadOnlySpan<byte> source, Span<TFloat> destination) where TFloat : unmanaged
+    {
+        if (typeof(TFloat) == typeof(double)) Decode(dtype, source, MemoryMarshal.Cast<TFloat, double>(destination));
+        else if (typeof(TFloat) == typeof(float)) Decode(dtype, source, MemoryMarshal.Cast<TFloat, float>(destination));
+        else throw new NotSupportedException($"decoding to {typeof(TFloat).Name}");
+    }
+
     /// <summary>Decodes little-endian <paramref name="dtype"/> elements to float64; exact.</summary>
     public static void Decode(DType dtype, ReadOnlySpan<byte> source, Span<double> destination)
     {

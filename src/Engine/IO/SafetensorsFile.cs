@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.IO.MemoryMappedFiles;
@@ -218,9 +217,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
                     filled += read;
                     position += read;
                 }
-                var part = destination.Slice((int)done, want / size);
-                if (typeof(TFloat) == typeof(double)) FloatCodec.Decode(info.DType, buffer.AsSpan(0, want), MemoryMarshal.Cast<TFloat, double>(part));
-                else FloatCodec.Decode(info.DType, buffer.AsSpan(0, want), MemoryMarshal.Cast<TFloat, float>(part));
+                FloatCodec.Decode(info.DType, buffer.AsSpan(0, want), destination.Slice((int)done, want / size));
                 done += want / size;
             }
         }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Diagnostics.CodeAnalysis;
 using System.IO.MemoryMappedFiles;
 using Alds.Engine.IO;
@@ -276,9 +275,7 @@ public sealed class OnnxModelSource : IModelSource
                 int count = Math.Min(perChunk, destination.Length - done);
                 var bytes = buffer.AsSpan(0, count * size);
                 stream.ReadExactly(bytes);
-                var part = destination.Slice(done, count);
-                if (typeof(TElement) == typeof(double)) FloatCodec.Decode(type, bytes, MemoryMarshal.Cast<TElement, double>(part));
-                else FloatCodec.Decode(type, bytes, MemoryMarshal.Cast<TElement, float>(part));
+                FloatCodec.Decode(type, bytes, destination.Slice(done, count));
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
