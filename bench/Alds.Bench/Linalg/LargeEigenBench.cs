@@ -55,6 +55,22 @@ public unsafe class LargeEigenBench
         return _d[0];
     }
 
+    [Benchmark(Description = "ours blocked reduce")]
+    public double OursBlockedReduce()
+    {
+        _a.CopyTo(_work, 0);
+        BlockedTridiagonal.Reduce(_work, N, _d, _e, default, default, TridiagonalReduction.FusedTail, Threads);
+        return _d[0];
+    }
+
+    [Benchmark(Description = "ours two-stage reduce")]
+    public double OursTwoStageReduce()
+    {
+        _a.CopyTo(_work, 0);
+        TwoStageTridiagonal.Reduce(_work, N, _d, _e, Threads);
+        return _d[0];
+    }
+
     [Benchmark(Description = "OpenBLAS dsyevd N")]
     public double LapackValues()
     {

@@ -79,7 +79,9 @@ internal static class PackedGemm
 
     /// <summary>C (rows × cols, row stride ldc) = A (rows × depth) · B (depth × cols).</summary>
     /// <param name="lowerOnly">Only entries on or below the diagonal are needed (a Gram): tiles wholly above it are skipped.</param>
-    public static unsafe void Multiply(MatrixView a, MatrixView b, double* c, int ldc, int maxDegreeOfParallelism, bool lowerOnly = false)
+    /// <param name="subtract">C −= A·B instead of C = A·B (a rank-k update).</param>
+    public static unsafe void Multiply(MatrixView a, MatrixView b, double* c, int ldc, int maxDegreeOfParallelism, bool lowerOnly = false,
+        bool subtract = false)
     {
         int rows = a.OperandRows, depth = a.OperandCols, cols = b.OperandCols;
         if (b.OperandRows != depth) throw new ArgumentException($"inner dimensions differ: {depth} and {b.OperandRows}");
@@ -87,6 +89,7 @@ internal static class PackedGemm
         nint cAddr = (nint)c;
         if (depth == 0)
         {
+            if (subtract) return;
             for (int i = 0; i < rows; i++) new Span<double>(c + (long)i * ldc, cols).Clear();
             return;
         }
@@ -99,14 +102,16 @@ internal static class PackedGemm
         {
             int r0 = task / colTasks * rowChunk, c0 = task % colTasks * ColumnBlock;
             if (lowerOnly && c0 >= Math.Min(rows, r0 + rowChunk)) return;
-            Run(a, b, (double*)cAddr, ldc, r0, Math.Min(rows, r0 + rowChunk), c0, Math.Min(cols, c0 + ColumnBlock), depth, lowerOnly);
+            Run(a, b, (double*)cAddr, ldc, r0, Math.Min(rows, r0 + rowChunk), c0, Math.Min(cols, c0 + ColumnBlock), depth, lowerOnly, subtract);
         });
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Run(MatrixView a, MatrixView b, double* c, int ldc, int r0, int r1, int c0, int c1, int depth, bool lowerOnly)
+    private static unsafe void Run(MatrixView a, MatrixView b, double* c, int ldc, int r0, int r1, int c0, int c1, int depth, bool lowerOnly,
+        bool subtract)
     {
-        int nc = c1 - c0, ncPad = (nc + Nr - 1) / Nr * Nr;
+        int mr = Mr, nr = Nr;
+        int nc = c1 - c0, ncPad = (nc + nr - 1) / nr * nr;
         var bp = new double[Depth * ncPad];
         var ap = new double[Depth * RowBlock];
         var tile = new double[Mr * Nr];
@@ -117,25 +122,41 @@ internal static class PackedGemm
             PackB(b, k0, len, c0, nc, ncPad, bp);
             for (int i0 = r0; i0 < r1; i0 += RowBlock)
             {
-                int mc = Math.Min(RowBlock, r1 - i0), mcPad = (mc + Mr - 1) / Mr * Mr;
+                int mc = Math.Min(RowBlock, r1 - i0), mcPad = (mc + mr - 1) / mr * mr;
                 PackA(a, k0, len, i0, mc, mcPad, ap);
                 ref double a0 = ref MemoryMarshal.GetArrayDataReference(ap);
                 ref double b0 = ref MemoryMarshal.GetArrayDataReference(bp);
-                for (int jb = 0; jb < ncPad; jb += Nr)
-                    for (int ib = 0; ib < mcPad; ib += Mr)
+                for (int jb = 0; jb < ncPad; jb += nr)
+                    for (int ib = 0; ib < mcPad; ib += mr)
                     {
-                        if (lowerOnly && c0 + jb > i0 + ib + Mr - 1) continue;
+                        if (lowerOnly && c0 + jb > i0 + ib + mr - 1) continue;
                         Kernel(ref Unsafe.Add(ref a0, ib * len), ref Unsafe.Add(ref b0, jb * len), len, ref tr);
-                        int rowsHere = Math.Min(Mr, mc - ib), colsHere = Math.Min(Nr, nc - jb);
-                        for (int r = 0; r < rowsHere; r++)
-                        {
-                            double* dst = c + (long)(i0 + ib + r) * ldc + c0 + jb;
-                            if (k0 == 0) for (int q = 0; q < colsHere; q++) dst[q] = tile[r * Nr + q];
-                            else for (int q = 0; q < colsHere; q++) dst[q] += tile[r * Nr + q];
-                        }
+                        int rowsHere = Math.Min(mr, mc - ib), colsHere = Math.Min(nr, nc - jb);
+                        var write = subtract ? TileWrite.Subtract : k0 == 0 ? TileWrite.Store : TileWrite.Add;
+                        fixed (double* t = tile)
+                            for (int r = 0; r < rowsHere; r++)
+                                WriteRow(c + (long)(i0 + ib + r) * ldc + c0 + jb, t + r * nr, colsHere, write);
                     }
             }
         }
+    }
+
+    private enum TileWrite { Store, Add, Subtract }
+
+    // dst[0 … count) = / += / −= src[0 … count), four lanes at a time.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void WriteRow(double* dst, double* src, int count, TileWrite write)
+    {
+        int q = 0;
+        for (; q + 4 <= count; q += 4)
+        {
+            var x = Vector256.Load(src + q);
+            if (write == TileWrite.Add) x = Vector256.Load(dst + q) + x;
+            else if (write == TileWrite.Subtract) x = Vector256.Load(dst + q) - x;
+            x.Store(dst + q);
+        }
+        for (; q < count; q++)
+            dst[q] = write == TileWrite.Store ? src[q] : write == TileWrite.Add ? dst[q] + src[q] : dst[q] - src[q];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
