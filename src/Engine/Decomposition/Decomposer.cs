@@ -76,20 +76,21 @@ public static class Decomposer
         {
             var svd = Linalg.TruncatedSvd.Compute(folded.Columns(i * n, n), rank, inner);
             next[i] = svd.NextSingularValue;
-            double[] u = svd.U, s = svd.S, vt = svd.Vt;
+            double[] ut = svd.UTransposed, s = svd.S, vt = svd.Vt;
             for (int r = 0; r < rank; r++)
             {
                 double root = Math.Sqrt(s[r]);
                 var row = vt.AsSpan(r * n, n);
                 System.Numerics.Tensors.TensorPrimitives.Multiply(row, root, row); // E_i = √Σ Vᵀ, same layout
+                var left = ut.AsSpan(r * m, m); // u_r, rows (o, t) of the folded weight
                 for (int o = 0; o < outs; o++)
                     for (int t = 0; t < decTaps; t++)
-                        decoder[((long)o * kj + i * rank + r) * decTaps + t] = root * u[(o * decTaps + t) * rank + r];
+                        decoder[((long)o * kj + i * rank + r) * decTaps + t] = root * left[o * decTaps + t];
             }
             if (groups == 1) encoder = vt; // one group: the scaled Vᵀ is the encoder, no copy
             else vt.AsSpan(0, rank * n).CopyTo(encoder.AsSpan(i * rank * n, rank * n));
             // U (copied into the decoder) and, with several groups, Vᵀ (copied into the encoder) are garbage now.
-            Linalg.WorkBuffers.NoteReleased(8L * (u.LongLength + (groups == 1 ? 0 : vt.LongLength)));
+            Linalg.WorkBuffers.NoteReleased(8L * (ut.LongLength + (groups == 1 ? 0 : vt.LongLength)));
         });
         return new FactorizedLayer(layer, fold.Scheme, groups, rank, encoder, decoder) { TruncationError = next.Max() };
     }

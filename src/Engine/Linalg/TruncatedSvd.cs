@@ -28,8 +28,10 @@ public sealed class TruncatedSvd
     public int Cols { get; }
     /// <summary>Number of triplets j.</summary>
     public int Rank { get; }
-    /// <summary>Left singular vectors, Rows×Rank, row-major (column r is u_r).</summary>
-    public double[] U { get; }
+    /// <summary>Left singular vectors, Rows×Rank, row-major (column r is u_r); made from <see cref="UTransposed"/> on first use.</summary>
+    public double[] U => _u ??= Transpose(UTransposed, Rank, Rows);
+    /// <summary>Left singular vectors transposed, Rank×Rows, row-major (row r is u_rᵀ): how they are computed, without a copy.</summary>
+    internal double[] UTransposed { get; }
     /// <summary>Singular values, descending, Rank entries.</summary>
     public double[] S { get; }
     /// <summary>Right singular vectors transposed, Rank×Cols, row-major (row r is v_rᵀ).</summary>
@@ -39,9 +41,11 @@ public sealed class TruncatedSvd
     /// <summary>σ₁ from the Gram's eigenvalues.</summary>
     public double LargestSingularValue { get; }
 
-    private TruncatedSvd(int m, int n, int j, double[] u, double[] s, double[] vt, double next, double largest)
+    private double[]? _u;
+
+    private TruncatedSvd(int m, int n, int j, double[] ut, double[] s, double[] vt, double next, double largest)
     {
-        Rows = m; Cols = n; Rank = j; U = u; S = s; Vt = vt; NextSingularValue = next; LargestSingularValue = largest;
+        Rows = m; Cols = n; Rank = j; UTransposed = ut; S = s; Vt = vt; NextSingularValue = next; LargestSingularValue = largest;
     }
 
     /// <summary>Top-<paramref name="rank"/> SVD of the m×n view g (row stride ld); 0 ≤ rank ≤ min(m, n). Single-threaded.</summary>
@@ -74,6 +78,8 @@ public sealed class TruncatedSvd
         // Work on the smaller side: p = min(m, n); the Gram's eigenvectors are U (m ≤ n) or V (m > n).
         bool columnSide = m > n;
         int p = Math.Min(m, n), q = Math.Max(m, n), j = rank;
+        // The previous group's vectors (given back by the caller) go before this one's are allocated.
+        WorkBuffers.CollectReturned();
         // The Gram and the reflectors are the largest transient buffers (p² each): rented, cleared and given back.
         var gramBuffer = WorkBuffers.Rent(checked(p * p));
         double[]? reflectorBuffer = null;
@@ -132,16 +138,8 @@ public sealed class TruncatedSvd
             if (reflectorBuffer is not null) WorkBuffers.Return(reflectorBuffer);
         }
         Normalise(far, s, j, q, p, largest);
-        // The transposed side is garbage once copied: counted, so that the next large request collects it.
-        if (!columnSide)
-        {
-            var u = Transpose(near, j, p);
-            WorkBuffers.NoteReleased(8L * near.LongLength);
-            return new TruncatedSvd(m, n, j, u, s, far, next, largest);
-        }
-        var left = Transpose(far, j, q);
-        WorkBuffers.NoteReleased(8L * far.LongLength);
-        return new TruncatedSvd(m, n, j, left, s, near, next, largest);
+        // Rows of near and far are the vectors of the two sides: Uᵀ and Vᵀ, no transposed copies.
+        return columnSide ? new TruncatedSvd(m, n, j, far, s, near, next, largest) : new TruncatedSvd(m, n, j, near, s, far, next, largest);
     }
 
     private static double[] Transpose(double[] x, int rows, int cols)
