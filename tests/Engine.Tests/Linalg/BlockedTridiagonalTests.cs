@@ -47,18 +47,7 @@ public class BlockedTridiagonalTests
     public void Reduce_RankDeficientGram_EigenvaluesMatchLapack(int n)
     {
         // G Gᵀ of an n×300 Gaussian G: rank 300, n − 300 zero eigenvalues.
-        int r = 300;
-        var g = TestMatrices.Gaussian(n * r, n);
-        var gram = new double[n * n];
-        Parallel.For(0, n, i =>
-        {
-            for (int j = 0; j <= i; j++)
-            {
-                double s = 0;
-                for (int t = 0; t < r; t++) s += g[i * r + t] * g[j * r + t];
-                gram[i * n + j] = gram[j * n + i] = s;
-            }
-        });
+        var gram = TestMatrices.RankDeficientGram(n, 300);
         AssertSpectrum(gram, n, TridiagonalReduction.FusedTail, "rank-deficient Gram");
     }
 

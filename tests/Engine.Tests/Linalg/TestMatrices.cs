@@ -26,6 +26,23 @@ internal static class TestMatrices
         return a;
     }
 
+    /// <summary>G Gᵀ (n×n, both triangles) of an n×rank Gaussian G seeded by n: rank <paramref name="rank"/>, n − rank zero eigenvalues.</summary>
+    public static double[] RankDeficientGram(int n, int rank)
+    {
+        var g = Gaussian(n * rank, n);
+        var gram = new double[n * n];
+        Parallel.For(0, n, i =>
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                double s = 0;
+                for (int t = 0; t < rank; t++) s += g[i * rank + t] * g[j * rank + t];
+                gram[i * n + j] = gram[j * n + i] = s;
+            }
+        });
+        return gram;
+    }
+
     /// <summary>Random orthonormal columns (n×k, row-major) by modified Gram–Schmidt, twice.</summary>
     public static double[] Orthonormal(int n, int k, int seed)
     {
