@@ -30,13 +30,14 @@ public static class WhitenedDecomposer
             factor.MultiplyRight(weight[(i * n)..], m, total, whitened, n, threads);
             var svd = TruncatedSvd.Compute(whitened, m, n, n, rank, threads);
             next = Math.Max(next, svd.NextSingularValue);
-            var vt = svd.Vt;
+            double[] vt = svd.Vt, ut = svd.UTransposed;
             for (int r = 0; r < rank; r++)
             {
                 double root = Math.Sqrt(svd.S[r]);
                 var row = vt.AsSpan(r * n, n);
                 System.Numerics.Tensors.TensorPrimitives.Multiply(row, root, row);
-                for (int o = 0; o < m; o++) decoder[(long)o * kj + i * rank + r] = root * svd.U[o * rank + r];
+                var left = ut.AsSpan(r * m, m); // u_r
+                for (int o = 0; o < m; o++) decoder[(long)o * kj + i * rank + r] = root * left[o];
             }
             factor.SolveRight(vt, rank, threads);
             vt.AsSpan(0, rank * n).CopyTo(encoder.AsSpan(i * rank * n, rank * n));
