@@ -18,7 +18,9 @@ public sealed record SweepOptions(IReadOnlyList<int> Schemes, int MaxGroups = in
     /// <summary>Stops the sweep between layers and between eigenproblems.</summary>
     public CancellationToken Cancel { get; init; }
 
+    /// <summary>Scheme 0 only (the paper's ALDS), every group count.</summary>
     public static SweepOptions SchemeZero { get; } = new([0]);
+    /// <summary>The four schemes (ALDS+), every group count.</summary>
     public static SweepOptions AllSchemes { get; } = new(FoldScheme.All);
 }
 
@@ -27,6 +29,12 @@ public sealed record SweepOptions(IReadOnlyList<int> Schemes, int MaxGroups = in
 /// </summary>
 public static class SpectrumSweep
 {
+    /// <summary>
+    /// The error curves of every compressible layer of <paramref name="source"/> computed by <paramref name="backend"/>
+    /// (or read from <see cref="SweepOptions.Cache"/>), in the source's layer order.
+    /// </summary>
+    /// <exception cref="ModelFormatException">A weight cannot be read or is not finite.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> or the options' token was cancelled.</exception>
     public static ModelAnalysis Run(IModelSource source, ISpectralBackend backend, SweepOptions options,
         IProgress<(int done, int total, string layer)>? progress = null, CancellationToken cancel = default)
     {
@@ -53,7 +61,7 @@ public static class SpectrumSweep
         return new ModelAnalysis(layers, options.Schemes);
     }
 
-    public static LayerAnalysis AnalyzeLayer(IModelSource source, ISpectralBackend backend, SweepOptions options, LayerSpec layer) =>
+    internal static LayerAnalysis AnalyzeLayer(IModelSource source, ISpectralBackend backend, SweepOptions options, LayerSpec layer) =>
         AnalyzeLayer(source, backend, options, layer, out _);
 
     private static LayerAnalysis AnalyzeLayer(IModelSource source, ISpectralBackend backend, SweepOptions options, LayerSpec layer,
@@ -99,7 +107,7 @@ public static class SpectrumSweep
     }
 
     /// <summary>NaN or infinity in a weight: refuse, naming the tensor and the first bad element.</summary>
-    public static void EnsureFinite(string path, LayerSpec layer, ReadOnlySpan<double> weight)
+    internal static void EnsureFinite(string path, LayerSpec layer, ReadOnlySpan<double> weight)
     {
         // Any NaN or ±Inf makes the (vectorised) sum non-finite; only then is the slow scan needed.
         if (double.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(weight))) return;
@@ -112,7 +120,7 @@ public static class SpectrumSweep
     }
 
     /// <inheritdoc cref="EnsureFinite(string, LayerSpec, ReadOnlySpan{double})"/>
-    public static void EnsureFinite(string path, LayerSpec layer, ReadOnlySpan<float> weight)
+    internal static void EnsureFinite(string path, LayerSpec layer, ReadOnlySpan<float> weight)
     {
         // A float sum can overflow on finite weights; the scan then decides.
         if (float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(weight))) return;

@@ -5,7 +5,7 @@ using Alds.Interop;
 namespace Alds.Engine.Gpu;
 
 /// <summary>Which eigen-solver handles Gram matrices larger than 32 × 32.</summary>
-public enum LargeEigenSolver
+internal enum LargeEigenSolver
 {
     /// <summary><c>cusolverDnXsyevBatched</c> for k &gt; 1 (CUDA ≥ 12.6); syevd for a single matrix.</summary>
     XsyevBatched,
@@ -24,7 +24,7 @@ public enum LargeEigenSolver
 /// SVD-based reference for p ≤ 4096.</para>
 /// <para>Not thread-safe: one caller at a time (calls are serialised by a lock).</para>
 /// </summary>
-public sealed class GpuSpectralBackend : ISpectralBackend
+internal sealed class GpuSpectralBackend : ISpectralBackend
 {
     private const int BatchedJacobiLimit = 32;
 
