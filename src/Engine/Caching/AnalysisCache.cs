@@ -18,14 +18,14 @@ public sealed class AnalysisCache
     /// <summary>The version of the entry file format; entries of another version miss.</summary>
     public const int FormatVersion = 1;
     /// <summary>The cache in <paramref name="directory"/>, created when missing.</summary>
-    /// <exception cref="ModelFormatException">The directory cannot be created.</exception>
+    /// <exception cref="OutputWriteException">The directory cannot be created.</exception>
     public AnalysisCache(string directory)
     {
         Directory = directory;
         try { System.IO.Directory.CreateDirectory(directory); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ModelFormatException($"{directory}: cannot create the cache directory: {e.Message}");
+            throw new OutputWriteException($"{directory}: cannot create the cache directory: {e.Message}");
         }
     }
 
@@ -73,7 +73,7 @@ public sealed class AnalysisCache
         try { Runtime.TemporaryFiles.WriteAtomically(path, bytes); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ModelFormatException($"{Directory}: cannot write cache entry: {e.Message}");
+            throw new OutputWriteException($"{Directory}: cannot write cache entry: {e.Message}");
         }
     }
 }

@@ -26,7 +26,8 @@ public static partial class CompressedModelWriter
     public const string FormatKey = "format", FormatValue = "alds", VersionKey = "alds.version", PlanKey = "alds.plan";
 
     /// <summary>Writes the compressed model and returns the plan with measured errors.</summary>
-    /// <exception cref="ModelFormatException">Bad input, or the output cannot be written (one line naming <paramref name="output"/>).</exception>
+    /// <exception cref="ModelFormatException">Bad input (one line naming the file).</exception>
+    /// <exception cref="OutputWriteException">The output cannot be written (one line naming <paramref name="output"/>).</exception>
     public static Plan Write(IModelSource source, Plan plan, string output, OutputFormat format,
         IProgress<(int done, int total, string layer)>? progress = null, CancellationToken cancel = default,
         GroupedLinearForm form = GroupedLinearForm.SplitConcat, ILayerFactorizer? factorizer = null)
@@ -50,7 +51,7 @@ public static partial class CompressedModelWriter
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The message of a failed write names the temporary sibling; the user knows the output.
-            throw new ModelFormatException($"{output}: cannot write: {QuotedTempPath().Replace(TempPathSuffix().Replace(e.Message, ""), "it")}", e);
+            throw new OutputWriteException($"{output}: cannot write: {QuotedTempPath().Replace(TempPathSuffix().Replace(e.Message, ""), "it")}", e);
         }
     }
 

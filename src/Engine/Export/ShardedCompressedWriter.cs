@@ -33,7 +33,7 @@ public static class ShardedCompressedWriter
         try { Directory.CreateDirectory(directory); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ModelFormatException($"{directory}: cannot create the output directory: {e.Message}");
+            throw new OutputWriteException($"{directory}: cannot create the output directory: {e.Message}");
         }
 
         var temporaries = new List<(TemporaryFiles.Registration temp, string target)>();
@@ -79,7 +79,7 @@ public static class ShardedCompressedWriter
             foreach (var (temp, _) in temporaries) temp.Dispose();
             if (createdDirectory) TryDeleteEmptyDirectory(directory);
             if (e is IOException or UnauthorizedAccessException)
-                throw new ModelFormatException($"{output}: cannot write the sharded output: {e.Message}", e);
+                throw new OutputWriteException($"{output}: cannot write the sharded output: {e.Message}", e);
             throw; // bad input arrives as ModelFormatException; anything else is a bug and surfaces as one
         }
         finally
