@@ -1,3 +1,5 @@
+using Alds.Engine.Layers;
+
 namespace Alds.Engine.Analysis;
 
 /// <summary>
@@ -39,6 +41,13 @@ public static class FoldScheme
 
     internal static int EncoderTaps(int scheme, int kh, int kw) { var (a, b) = EncoderKernel(scheme, kh, kw); return a * b; }
     internal static int DecoderTaps(int scheme, int kh, int kw) { var (a, b) = DecoderKernel(scheme, kh, kw); return a * b; }
+
+    /// <summary>
+    /// The shape <c>(m, n)</c> of one group's matrix under <paramref name="scheme"/> with <paramref name="groups"/>
+    /// groups: <c>m = out·dec</c>, <c>n = (in/k)·enc</c> (DESIGN §1).
+    /// </summary>
+    internal static (int m, int n) GroupShape(int scheme, LayerSpec layer, int groups) =>
+        (checked(layer.Out * DecoderTaps(scheme, layer.Kh, layer.Kw)), checked(layer.In / groups * EncoderTaps(scheme, layer.Kh, layer.Kw)));
 
     /// <summary><c>params(s,k,j) = j · (k·out·dec + in·enc)</c>.</summary>
     public static long Params(int scheme, int groups, int rank, int outCh, int inCh, int kh, int kw) =>
