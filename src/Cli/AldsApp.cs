@@ -74,6 +74,8 @@ public static class AldsApp
     {
         UsageException => (BadUsage, e.Message),
         ModelFormatException => (Failure, e.Message),
+        Engine.Planning.PlanningException => (Failure, e.Message),
+        OutputWriteException => (Failure, e.Message),
         MissingComponentException => (Failure, e.Message),
         OperationCanceledException => (Failure, "interrupted"),
         IOException or UnauthorizedAccessException => (Failure, e.Message),

@@ -92,7 +92,6 @@ public sealed class AnalysisOptions
     public SweepOptions Read(ParseResult parse, CliContext context) =>
         new(parse.GetValue(Schemes) == "all" ? FoldScheme.All : [0], parse.GetValue(MaxGroups))
         {
-            Cache = parse.GetValue(Cache) is string dir ? new Engine.Caching.AnalysisCache(dir) : null,
             Cancel = context.Cancel,
             Shard = parse.GetValue(Shard) is string text && TryParseShard(text, out var shard) ? shard : (0, 1),
         };
@@ -102,13 +101,15 @@ public sealed class AnalysisOptions
         try
         {
             var backend = Engine.Gpu.SpectralBackends.Create(parse.GetValue(Device) ?? "cpu", () => new CpuSpectralBackend());
-            return parse.GetValue(CacheOnly) ? new CacheOnlyBackend(backend, parse.GetValue(Cache)!) : backend;
+            if (parse.GetValue(CacheOnly)) backend = new CacheOnlyBackend(backend, parse.GetValue(Cache)!);
+            // the cache in front of the backend: under --cache-only, the backend is reached only on a miss
+            return parse.GetValue(Cache) is string dir ? new Engine.Caching.CachedSpectralBackend(backend, new Engine.Caching.AnalysisCache(dir)) : backend;
         }
         catch (NotSupportedException e) { throw new Engine.MissingComponentException(e.Message, e); }
     }
 }
 
-/// <summary>Stands in for the backend under --cache-only: the sweep calls it only on a cache miss, which is then an error.</summary>
+/// <summary>Stands in for the backend under --cache-only: the cache calls it only on a miss, which is then an error.</summary>
 internal sealed class CacheOnlyBackend(ISpectralBackend inner, string cache) : ISpectralBackend
 {
     public string Name => inner.Name;

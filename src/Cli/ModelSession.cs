@@ -41,8 +41,10 @@ public sealed class ModelSession(string path, LayerFilter filter) : IDisposable
         }
         var sweep = options.Read(parse, context);
         // Single-file models only: a sharded checkpoint's index does not cover its shards' bytes.
-        if (sweep.Cache is { } cache && File.Exists(Path) && !ShardedSafetensorsModelSource.TryFindIndex(Path, out _))
+        UInt128? manifestKey = null;
+        if (parse.GetValue(options.Cache) is string cacheDirectory && File.Exists(Path) && !ShardedSafetensorsModelSource.TryFindIndex(Path, out _))
         {
+            var cache = new AnalysisCache(cacheDirectory);
             var key = ModelManifest.Key(Path, filter, sweep);
             if (ModelManifest.TryLoad(cache, key, sweep) is var (cached, modelParams))
             {
@@ -51,11 +53,14 @@ public sealed class ModelSession(string path, LayerFilter filter) : IDisposable
                 (Analysis, ModelParams, AnalysisTime, FromManifest) = (cached, modelParams, clock.Elapsed, true);
                 return cached;
             }
-            // A fresh cache object: the reads of the failed manifest load must not count twice in the hit/miss line.
-            sweep = sweep with { ManifestKey = key, Cache = new AnalysisCache(cache.Directory) };
+            manifestKey = key;
         }
+        // The backend's cache is a fresh object: the reads of the failed manifest load must not count twice in the
+        // hit/miss line.
         using var backend = options.CreateBackend(parse);
         Analysis = SweepRunner.Run(context, Source, backend, sweep, quiet, out _);
+        if (manifestKey is UInt128 manifest && sweep.Shard.Count == 1 && backend is CachedSpectralBackend cachedBackend)
+            cachedBackend.SaveManifest(manifest, Source);
         ModelParams = Source.Tensors.Sum(t => t.ElementCount);
         AnalysisTime = clock.Elapsed;
         return Analysis;

@@ -15,7 +15,7 @@ public static class SweepRunner
             l => new StageLayer(string.Join("×", l.Shape), l.Params, SweepWork.Estimate(l, options)));
         var analysis = StageProgress.Run(context, "analysis", quiet, layers, progress => SpectrumSweep.Run(source, backend, options, progress));
         elapsed = clock.Elapsed;
-        if (options.Cache is { } cache)
+        if (backend is Engine.Caching.CachedSpectralBackend { Cache: var cache })
             context.Error.WriteLine($"cache {cache.Directory}: {cache.Hits} hits, {cache.Misses} misses" +
                 (cache.Rejected > 0 ? $" ({cache.Rejected} rejected as stale or corrupt)" : ""));
         return analysis;

@@ -3,10 +3,10 @@ using System.Runtime.InteropServices;
 namespace Alds.Interop;
 
 /// <summary><c>cublasOperation_t</c>.</summary>
-public enum CublasOperation { None = 0, Transpose = 1, ConjugateTranspose = 2 }
+internal enum CublasOperation { None = 0, Transpose = 1, ConjugateTranspose = 2 }
 
 /// <summary><c>cublasFillMode_t</c> (also used by cuSOLVER).</summary>
-public enum CublasFillMode { Lower = 0, Upper = 1, Full = 2 }
+internal enum CublasFillMode { Lower = 0, Upper = 1, Full = 2 }
 
 /// <summary>cuBLAS v2 API (<c>libcublas</c>). Matrices are column-major; scalars are host pointers.</summary>
 internal static partial class Cublas

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Alds.Interop;
 
 /// <summary><c>cublasStatus_t</c>.</summary>
-public enum CublasStatus
+internal enum CublasStatus
 {
     Success = 0,
     NotInitialized = 1,
@@ -19,7 +19,7 @@ public enum CublasStatus
 }
 
 /// <summary>A cuBLAS call that did not return <c>CUBLAS_STATUS_SUCCESS</c>.</summary>
-public sealed class CublasException : GpuException
+internal sealed class CublasException : GpuException
 {
     /// <summary>The status returned.</summary>
     public CublasStatus Status { get; }

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Alds.Interop;
 
 /// <summary><c>cudaError_t</c>: the values this engine can meet (others keep their number).</summary>
-public enum CudaError
+internal enum CudaError
 {
     Success = 0,
     InvalidValue = 1,
@@ -37,7 +37,7 @@ public enum CudaError
 }
 
 /// <summary>A CUDA runtime call (<c>libcudart</c>) that did not return <c>cudaSuccess</c>.</summary>
-public sealed class CudaException : GpuException
+internal sealed class CudaException : GpuException
 {
     /// <summary>The status returned.</summary>
     public CudaError Status { get; }
@@ -71,7 +71,7 @@ public sealed class CudaException : GpuException
 }
 
 /// <summary><c>CUresult</c> of the driver API (<c>libcuda</c>): the values this engine can meet.</summary>
-public enum CuResult
+internal enum CuResult
 {
     Success = 0,
     InvalidValue = 1,
@@ -97,7 +97,7 @@ public enum CuResult
 }
 
 /// <summary>A CUDA driver call (<c>libcuda</c>) that did not return <c>CUDA_SUCCESS</c>.</summary>
-public sealed class CudaDriverException : GpuException
+internal sealed class CudaDriverException : GpuException
 {
     /// <summary>The status returned.</summary>
     public CuResult Status { get; }

@@ -9,14 +9,14 @@ namespace Alds.Interop;
 /// <param name="Minor">compute capability, minor</param>
 /// <param name="MultiProcessors">streaming multiprocessors</param>
 /// <param name="TotalMemoryBytes">device memory</param>
-public sealed record CudaDeviceInfo(int Ordinal, string Name, int Major, int Minor, int MultiProcessors, long TotalMemoryBytes)
+internal sealed record CudaDeviceInfo(int Ordinal, string Name, int Major, int Minor, int MultiProcessors, long TotalMemoryBytes)
 {
     /// <summary>The NVRTC architecture option value, e.g. <c>sm_90</c>.</summary>
     public string Architecture => $"sm_{Major}{Minor}";
 }
 
 /// <summary>Whether CUDA can be used here, and what the device is.</summary>
-public static class CudaRuntime
+internal static class CudaRuntime
 {
     private static readonly Lazy<(bool ok, string reason)> Probe = new(ProbeOnce);
 

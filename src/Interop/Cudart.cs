@@ -3,10 +3,10 @@ using System.Runtime.InteropServices;
 namespace Alds.Interop;
 
 /// <summary><c>cudaMemcpyKind</c>.</summary>
-public enum CudaMemcpyKind { HostToHost = 0, HostToDevice = 1, DeviceToHost = 2, DeviceToDevice = 3, Default = 4 }
+internal enum CudaMemcpyKind { HostToHost = 0, HostToDevice = 1, DeviceToHost = 2, DeviceToDevice = 3, Default = 4 }
 
 /// <summary><c>cudaDeviceAttr</c>: the attributes this engine reads.</summary>
-public enum CudaDeviceAttribute
+internal enum CudaDeviceAttribute
 {
     MaxThreadsPerBlock = 1,
     MultiProcessorCount = 16,

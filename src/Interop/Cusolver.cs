@@ -3,10 +3,10 @@ using System.Runtime.InteropServices;
 namespace Alds.Interop;
 
 /// <summary><c>cusolverEigMode_t</c>.</summary>
-public enum CusolverEigMode { NoVector = 0, Vector = 1 }
+internal enum CusolverEigMode { NoVector = 0, Vector = 1 }
 
 /// <summary><c>cudaDataType</c>: the two real types this engine uses.</summary>
-public enum CudaDataType { R32F = 0, R64F = 1 }
+internal enum CudaDataType { R32F = 0, R64F = 1 }
 
 /// <summary>
 /// cuSOLVER dense API (<c>libcusolver</c>). Matrices are column-major device arrays; every

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace Alds.Interop;
 
 /// <summary><c>cusolverStatus_t</c>.</summary>
-public enum CusolverStatus
+internal enum CusolverStatus
 {
     Success = 0,
     NotInitialized = 1,
@@ -24,7 +24,7 @@ public enum CusolverStatus
 /// A cuSOLVER call that failed: either its status, or its <c>info</c> output
 /// (<c>info &lt; 0</c>: argument <c>-info</c> was wrong; <c>info &gt; 0</c>: no convergence).
 /// </summary>
-public sealed class CusolverException : GpuException
+internal sealed class CusolverException : GpuException
 {
     /// <summary>The status returned (<see cref="CusolverStatus.Success"/> when <see cref="Info"/> failed).</summary>
     public CusolverStatus Status { get; }

@@ -4,7 +4,7 @@ namespace Alds.Interop;
 /// Base of every failed CUDA-library call. <see cref="Call"/> is the call's source text as
 /// written at the checking site; the message is one line: call, status, NVIDIA's cause.
 /// </summary>
-public abstract class GpuException(string message, string call) : Exception(message)
+internal abstract class GpuException(string message, string call) : Exception(message)
 {
     /// <summary>The failing call as written in the source.</summary>
     public string Call { get; } = call;

@@ -8,7 +8,7 @@ namespace Alds.Interop;
 /// assembly: the loader's default search path, the toolkit folders, <c>$CUDA_PATH</c>,
 /// <c>LD_LIBRARY_PATH</c> and the layout of NVIDIA's Python wheels (what PyTorch installs).
 /// </summary>
-public static class NativeLibraries
+internal static class NativeLibraries
 {
     /// <summary>Logical names used by the bindings.</summary>
     internal const string Cudart = "cudart", Cublas = "cublas", Cusolver = "cusolver", Nvrtc = "nvrtc", Driver = "cuda";

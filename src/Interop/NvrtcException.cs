@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Alds.Interop;
 
 /// <summary><c>nvrtcResult</c>.</summary>
-public enum NvrtcResult
+internal enum NvrtcResult
 {
     Success = 0,
     OutOfMemory = 1,
@@ -21,7 +21,7 @@ public enum NvrtcResult
 }
 
 /// <summary>An NVRTC call that failed; for a compilation error, <see cref="Log"/> holds the compiler's log.</summary>
-public sealed class NvrtcException : GpuException
+internal sealed class NvrtcException : GpuException
 {
     /// <summary>The status returned.</summary>
     public NvrtcResult Status { get; }

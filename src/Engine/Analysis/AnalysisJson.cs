@@ -9,6 +9,7 @@ namespace Alds.Engine.Analysis;
 /// </summary>
 public static class AnalysisJson
 {
+    /// <summary>Writes <paramref name="analysis"/> as the document above to <paramref name="w"/>.</summary>
     public static void Write(Utf8JsonWriter w, ModelAnalysis analysis)
     {
         w.WriteStartObject();

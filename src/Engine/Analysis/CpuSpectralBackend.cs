@@ -17,8 +17,10 @@ namespace Alds.Engine.Analysis;
 /// </summary>
 public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpectralBackend
 {
+    /// <inheritdoc />
     public string Name => "cpu";
 
+    /// <inheritdoc />
     public unsafe IReadOnlyList<SchemeOption> AnalyzeLayer(LayerSpec layer, ReadOnlySpan<double> weight, IReadOnlyList<int> schemes, IReadOnlyList<int> groupCounts)
     {
         var options = new List<SchemeOption>();
@@ -321,5 +323,6 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
         return new SchemeOption(scheme, k, norm, max, rss);
     }
 
+    /// <summary>Nothing to release: the working buffers are per call.</summary>
     public void Dispose() { }
 }

@@ -11,7 +11,7 @@ namespace Alds.Engine.Analysis;
 /// fold only by permutations, which leave singular values unchanged; the decomposer unfolds
 /// with the same maps.
 /// </summary>
-public readonly record struct Fold(int Scheme, int Out, int In, int Kh, int Kw)
+internal readonly record struct Fold(int Scheme, int Out, int In, int Kh, int Kw)
 {
     public int EncoderTaps => FoldScheme.EncoderTaps(Scheme, Kh, Kw);
     public int DecoderTaps => FoldScheme.DecoderTaps(Scheme, Kh, Kw);

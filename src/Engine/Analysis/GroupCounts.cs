@@ -3,7 +3,7 @@ using Alds.Engine.Layers;
 namespace Alds.Engine.Analysis;
 
 /// <summary>The candidate group counts of a layer (DESIGN §1, issue 3).</summary>
-public static class GroupCounts
+internal static class GroupCounts
 {
     /// <summary>
     /// Every divisor <c>k</c> of <c>in</c> (at most <paramref name="maxGroups"/>) for which rank 1 is smaller

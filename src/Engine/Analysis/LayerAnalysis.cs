@@ -11,6 +11,7 @@ namespace Alds.Engine.Analysis;
 /// </summary>
 public sealed record SchemeOption(int Scheme, int Groups, double Norm, double[] ErrorsMax, double[] ErrorsRss)
 {
+    /// <summary>The full rank of a group, <c>min(m, n)</c>: the length of both curves.</summary>
     public int MaxRank => ErrorsMax.Length;
 }
 

@@ -15,7 +15,7 @@ public static class MemoryRequirement
     /// float64 matrices of the order of its smaller Gram at <c>k = 1</c> (the Gram, its working copy and its
     /// eigenvectors: <c>24·p²</c>, <c>p = min(out, in·kh·kw)</c>).
     /// </summary>
-    public static double Bytes(LayerSpec layer)
+    internal static double Bytes(LayerSpec layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
         double p = Math.Min((double)layer.Out, (double)layer.In * layer.Kh * layer.Kw);

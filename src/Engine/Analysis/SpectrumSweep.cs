@@ -6,19 +6,15 @@ namespace Alds.Engine.Analysis;
 /// <summary>Options of the sweep: which schemes and the largest group count.</summary>
 public sealed record SweepOptions(IReadOnlyList<int> Schemes, int MaxGroups = int.MaxValue)
 {
-    /// <summary>Spectra cache (null: none).</summary>
-    public Caching.AnalysisCache? Cache { get; init; }
-
     /// <summary>This process's share of the layers: layer <c>i</c> belongs to shard <c>i mod Count</c>.</summary>
     public (int Index, int Count) Shard { get; init; } = (0, 1);
-
-    /// <summary>With <see cref="Cache"/>: the model-level manifest to write after a complete sweep.</summary>
-    public UInt128? ManifestKey { get; init; }
 
     /// <summary>Stops the sweep between layers and between eigenproblems.</summary>
     public CancellationToken Cancel { get; init; }
 
+    /// <summary>Scheme 0 only (the paper's ALDS), every group count.</summary>
     public static SweepOptions SchemeZero { get; } = new([0]);
+    /// <summary>The four schemes (ALDS+), every group count.</summary>
     public static SweepOptions AllSchemes { get; } = new(FoldScheme.All);
 }
 
@@ -27,11 +23,17 @@ public sealed record SweepOptions(IReadOnlyList<int> Schemes, int MaxGroups = in
 /// </summary>
 public static class SpectrumSweep
 {
+    /// <summary>
+    /// The error curves of every compressible layer of <paramref name="source"/> computed by <paramref name="backend"/>
+    /// (a <c>Caching.CachedSpectralBackend</c> to read and fill a spectra cache), in the source's layer order.
+    /// </summary>
+    /// <exception cref="ModelFormatException">A weight cannot be read or is not finite.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancel"/> or the options' token was cancelled.</exception>
     public static ModelAnalysis Run(IModelSource source, ISpectralBackend backend, SweepOptions options,
         IProgress<(int done, int total, string layer)>? progress = null, CancellationToken cancel = default)
     {
         var selected = Enumerable.Range(0, source.Layers.Count).Where(i => i % options.Shard.Count == options.Shard.Index).ToArray();
-        var results = new (LayerAnalysis analysis, IReadOnlyList<UInt128> keys)[selected.Length];
+        var results = new LayerAnalysis[selected.Length];
         // One layer at a time: its weight, fold and Grams are the only working set beyond the model file; the
         // backend parallelises within the layer. (Overlapping consecutive layers was measured at most ~5% faster on
         // the embedded ResNet18 once the four-problem interleave balanced the layer tails.)
@@ -41,26 +43,16 @@ public static class SpectrumSweep
             options.Cancel.ThrowIfCancellationRequested();
             int index = selected[s];
             progress?.Report((index, source.Layers.Count, source.Layers[index].Name));
-            var analysis = AnalyzeLayer(source, backend, options, source.Layers[index], out var layerKeys);
-            results[s] = (analysis, layerKeys);
+            results[s] = AnalyzeLayer(source, backend, options, source.Layers[index]);
         }
-        var layers = results.Select(r => r.analysis).ToList();
-        var keys = selected.Select((index, s) => (source.Layers[index], results[s].keys)).ToList();
+        var layers = results.ToList();
         progress?.Report((source.Layers.Count, source.Layers.Count, ""));
         Linalg.WorkBuffers.ReleaseAll(); // the next stage (planning, factorisation) starts from the curves alone
-        if (options.Cache is { } cache && options.ManifestKey is UInt128 manifest && options.Shard.Count == 1)
-            Caching.ModelManifest.Save(cache, manifest, source.Tensors.Sum(t => t.ElementCount), keys);
         return new ModelAnalysis(layers, options.Schemes);
     }
 
-    public static LayerAnalysis AnalyzeLayer(IModelSource source, ISpectralBackend backend, SweepOptions options, LayerSpec layer) =>
-        AnalyzeLayer(source, backend, options, layer, out _);
-
-    private static LayerAnalysis AnalyzeLayer(IModelSource source, ISpectralBackend backend, SweepOptions options, LayerSpec layer,
-        out IReadOnlyList<UInt128> cacheKeys)
+    internal static LayerAnalysis AnalyzeLayer(IModelSource source, ISpectralBackend backend, SweepOptions options, LayerSpec layer)
     {
-        var keys = new List<UInt128>();
-        cacheKeys = keys;
         // Pooled: a fresh array per layer is zeroed, page-faulted in and, being large, collected by full GCs.
         var rented = Alds.Engine.Linalg.WorkBuffers.Rent(checked((int)layer.Params));
         try
@@ -68,38 +60,25 @@ public static class SpectrumSweep
             var weight = rented.AsSpan(0, (int)layer.Params);
             source.ReadWeight(layer, weight);
             EnsureFinite(source.Path, layer, weight);
-            return new LayerAnalysis(layer, Analyze(backend, options, layer, weight, keys));
+            return new LayerAnalysis(layer, Analyze(backend, options, layer, weight));
         }
         finally { Alds.Engine.Linalg.WorkBuffers.Return(rented); }
     }
 
-    private static List<SchemeOption> Analyze(ISpectralBackend backend, SweepOptions options, LayerSpec layer, ReadOnlySpan<double> weight,
-        List<UInt128> keys)
+    private static List<SchemeOption> Analyze(ISpectralBackend backend, SweepOptions options, LayerSpec layer, ReadOnlySpan<double> weight)
     {
         var result = new List<SchemeOption>();
         foreach (var scheme in GroupCounts.Schemes(layer, options.Schemes))
         {
             var ks = GroupCounts.Candidates(layer, scheme, options.MaxGroups);
             if (ks.Count == 0) continue;
-            if (options.Cache is { } cache)
-            {
-                var key = Caching.AnalysisCache.Key(layer, weight, scheme, ks);
-                keys.Add(key);
-                var cached = cache.TryGet(key);
-                if (cached is null)
-                {
-                    cached = backend.AnalyzeLayer(layer, weight, [scheme], ks);
-                    cache.Put(key, cached);
-                }
-                result.AddRange(cached);
-            }
-            else result.AddRange(backend.AnalyzeLayer(layer, weight, [scheme], ks));
+            result.AddRange(backend.AnalyzeLayer(layer, weight, [scheme], ks));
         }
         return result;
     }
 
     /// <summary>NaN or infinity in a weight: refuse, naming the tensor and the first bad element.</summary>
-    public static void EnsureFinite(string path, LayerSpec layer, ReadOnlySpan<double> weight)
+    internal static void EnsureFinite(string path, LayerSpec layer, ReadOnlySpan<double> weight)
     {
         // Any NaN or ±Inf makes the (vectorised) sum non-finite; only then is the slow scan needed.
         if (double.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(weight))) return;
@@ -112,7 +91,7 @@ public static class SpectrumSweep
     }
 
     /// <inheritdoc cref="EnsureFinite(string, LayerSpec, ReadOnlySpan{double})"/>
-    public static void EnsureFinite(string path, LayerSpec layer, ReadOnlySpan<float> weight)
+    internal static void EnsureFinite(string path, LayerSpec layer, ReadOnlySpan<float> weight)
     {
         // A float sum can overflow on finite weights; the scan then decides.
         if (float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(weight))) return;

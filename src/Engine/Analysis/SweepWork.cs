@@ -10,6 +10,7 @@ namespace Alds.Engine.Analysis;
 /// </summary>
 public static class SweepWork
 {
+    /// <summary>The multiply-adds of <paramref name="layer"/>'s sweep under <paramref name="options"/>.</summary>
     public static double Estimate(LayerSpec layer, SweepOptions options)
     {
         ArgumentNullException.ThrowIfNull(layer);

@@ -15,25 +15,32 @@ public sealed class AnalysisCache
 {
     /// <summary>Bumped whenever the sweep's numbers could change: old entries then miss.</summary>
     public const int AlgorithmVersion = 1;
+    /// <summary>The version of the entry file format; entries of another version miss.</summary>
     public const int FormatVersion = 1;
+    /// <summary>The cache in <paramref name="directory"/>, created when missing.</summary>
+    /// <exception cref="OutputWriteException">The directory cannot be created.</exception>
     public AnalysisCache(string directory)
     {
         Directory = directory;
         try { System.IO.Directory.CreateDirectory(directory); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ModelFormatException($"{directory}: cannot create the cache directory: {e.Message}");
+            throw new OutputWriteException($"{directory}: cannot create the cache directory: {e.Message}");
         }
     }
 
+    /// <summary>The cache directory.</summary>
     public string Directory { get; }
     private int _hits, _misses, _rejected;
+    /// <summary>Entries found and valid since this instance was created.</summary>
     public int Hits => _hits;
+    /// <summary>Entries looked up and absent.</summary>
     public int Misses => _misses;
+    /// <summary>Entries present but unreadable or inconsistent (recomputed).</summary>
     public int Rejected => _rejected;
 
     /// <summary>The cache key of one layer's analysis for one scheme and k set.</summary>
-    public static UInt128 Key(LayerSpec layer, ReadOnlySpan<double> weight, int scheme, IReadOnlyList<int> groupCounts)
+    internal static UInt128 Key(LayerSpec layer, ReadOnlySpan<double> weight, int scheme, IReadOnlyList<int> groupCounts)
     {
         var hash = new XxHash128();
         hash.Append(MemoryMarshal.AsBytes(weight));
@@ -43,10 +50,10 @@ public sealed class AnalysisCache
         return hash.GetCurrentHashAsUInt128();
     }
 
-    public string PathOf(UInt128 key) => System.IO.Path.Combine(Directory, key.ToString("x32") + ".spectra");
+    internal string PathOf(UInt128 key) => System.IO.Path.Combine(Directory, key.ToString("x32") + ".spectra");
 
     /// <summary>The cached options, or null (missing, stale or corrupt: counted in <see cref="Rejected"/>).</summary>
-    public IReadOnlyList<SchemeOption>? TryGet(UInt128 key)
+    internal IReadOnlyList<SchemeOption>? TryGet(UInt128 key)
     {
         var path = PathOf(key);
         byte[] bytes;
@@ -58,7 +65,7 @@ public sealed class AnalysisCache
         return options;
     }
 
-    public void Put(UInt128 key, IReadOnlyList<SchemeOption> options) => WriteFile(PathOf(key), CacheEntryFormat.Encode(key, options));
+    internal void Put(UInt128 key, IReadOnlyList<SchemeOption> options) => WriteFile(PathOf(key), CacheEntryFormat.Encode(key, options));
 
     /// <summary>Writes a cache file atomically (temporary name in the cache directory, then rename).</summary>
     internal void WriteFile(string path, byte[] bytes)
@@ -66,7 +73,7 @@ public sealed class AnalysisCache
         try { Runtime.TemporaryFiles.WriteAtomically(path, bytes); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ModelFormatException($"{Directory}: cannot write cache entry: {e.Message}");
+            throw new OutputWriteException($"{Directory}: cannot write cache entry: {e.Message}");
         }
     }
 }

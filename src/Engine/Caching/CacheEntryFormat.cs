@@ -12,7 +12,7 @@ namespace Alds.Engine.Caching;
 /// u64 XxHash64 checksum of all preceding bytes
 /// </code>
 /// </summary>
-public static class CacheEntryFormat
+internal static class CacheEntryFormat
 {
     private static ReadOnlySpan<byte> Magic => "ALDSSPEC"u8;
     private const int MaxRank = 1 << 24;

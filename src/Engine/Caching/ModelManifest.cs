@@ -34,7 +34,7 @@ public static class ModelManifest
     private static string PathOf(AnalysisCache cache, UInt128 key) => Path.Combine(cache.Directory, key.ToString("x32") + ".manifest");
 
     /// <summary>Records the layers of an analysed model and the keys of their entries.</summary>
-    public static void Save(AnalysisCache cache, UInt128 key, long modelParams, IReadOnlyList<(LayerSpec layer, IReadOnlyList<UInt128> entries)> layers)
+    internal static void Save(AnalysisCache cache, UInt128 key, long modelParams, IReadOnlyList<(LayerSpec layer, IReadOnlyList<UInt128> entries)> layers)
     {
         using var body = new MemoryStream();
         using (var w = new Utf8JsonWriter(body))

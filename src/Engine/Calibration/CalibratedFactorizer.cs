@@ -10,6 +10,7 @@ namespace Alds.Engine.Calibration;
 /// </summary>
 public sealed class CalibratedFactorizer(MomentStore store, double lambda, bool dataFreePlan = false) : ILayerFactorizer
 {
+    /// <inheritdoc />
     public FactorizedLayer Factorize(LayerChoice choice, ReadOnlySpan<double> weight, int threads)
     {
         if (choice.Scheme != Analysis.FoldScheme.KernelEncode)
@@ -17,6 +18,7 @@ public sealed class CalibratedFactorizer(MomentStore store, double lambda, bool 
         return WhitenedDecomposer.Factorize(choice.Layer, weight, Read(choice), lambda, choice.Groups, choice.Rank, threads);
     }
 
+    /// <inheritdoc />
     public (double plain, double whitened) Measure(LayerChoice choice, FactorizedLayer factors, ReadOnlySpan<double> weight)
     {
         double plain = ResidualMeasure.RelativeSpectralError(factors, weight);

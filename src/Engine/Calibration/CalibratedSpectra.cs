@@ -12,7 +12,7 @@ namespace Alds.Engine.Calibration;
 /// with <c>L_i</c> from <see cref="WhiteningFactor"/>. float64 throughout; the curves are exact to the Gram route's
 /// rounding (about 1e-12 absolute above 1e-6). With <c>C = I</c> and λ = 0 they are the data-free curves to that rounding.
 /// </summary>
-public static class CalibratedSpectra
+internal static class CalibratedSpectra
 {
     /// <param name="weight">canonical [out, in, kh, kw] (the scheme-0 fold), float64</param>
     /// <param name="moment">C of the layer's im2col patches, (in·kh·kw)² row-major, lower triangle</param>

@@ -6,6 +6,7 @@ namespace Alds.Engine.Calibration;
 /// </summary>
 public sealed record CalibrationSet(string Source, IReadOnlyList<(string Name, ulong Hash)> Images, int Samples, ulong Seed, string Preprocessing)
 {
+    /// <summary>A hash of everything above: equal sets give equal keys.</summary>
     public UInt128 Key()
     {
         var hash = new System.IO.Hashing.XxHash128();

@@ -37,7 +37,7 @@ public sealed record LayerInput(LayerSpec Layer, string Tensor, int StrideH, int
         node.Attribute.FirstOrDefault(a => a.Name == name) is { } a && a.Ints.Count > 0 ? a.Ints.Select(v => checked((int)v)).ToArray() : fallback;
 
     /// <summary>Output height and width of the Conv for an input of <paramref name="h"/>×<paramref name="w"/>.</summary>
-    public (int h, int w) OutputSize(int h, int w) =>
+    internal (int h, int w) OutputSize(int h, int w) =>
         ((h + PadTop + PadBottom - DilationH * (Layer.Kh - 1) - 1) / StrideH + 1,
          (w + PadLeft + PadRight - DilationW * (Layer.Kw - 1) - 1) / StrideW + 1);
 }

@@ -6,8 +6,9 @@ namespace Alds.Engine.Calibration;
 /// </summary>
 public sealed record LayerWhitening(string Layer, int Order, long Samples, WhiteningMethod Method, double Lambda)
 {
+    /// <summary>Fewer input vectors than the moment's order: the damping λ alone makes it definite.</summary>
     public bool RankDeficient => Samples < Order;
 
-    public LayerWhitening Merge(WhiteningFactor f) => new(Layer, Order, Samples,
+    internal LayerWhitening Merge(WhiteningFactor f) => new(Layer, Order, Samples,
         (WhiteningMethod)Math.Max((int)Method, (int)f.Method), Math.Max(Lambda, f.Lambda));
 }

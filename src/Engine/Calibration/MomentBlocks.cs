@@ -1,7 +1,7 @@
 namespace Alds.Engine.Calibration;
 
 /// <summary>Views of a layer's second moment <c>C</c> (n×n row-major, lower triangle valid).</summary>
-public static class MomentBlocks
+internal static class MomentBlocks
 {
     /// <summary>Diagonal block <c>C_ii</c> of channel group <paramref name="group"/> of <paramref name="groups"/> (lower triangle).</summary>
     public static double[] Diagonal(ReadOnlySpan<double> c, int order, int groups, int group)

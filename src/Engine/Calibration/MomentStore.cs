@@ -14,6 +14,8 @@ public sealed class MomentStore : IDisposable
     private readonly bool _temporary;
     private readonly UInt128 _model, _set;
 
+    /// <summary>A store in <paramref name="directory"/> (null: a temporary folder) for the moments of the model
+    /// <paramref name="modelKey"/> under the calibration set <paramref name="setKey"/>.</summary>
     public MomentStore(string? directory, UInt128 modelKey, UInt128 setKey)
     {
         _temporary = directory is null;
@@ -26,9 +28,9 @@ public sealed class MomentStore : IDisposable
         (_model, _set) = (modelKey, setKey);
     }
 
-    public string Directory { get; }
+    internal string Directory { get; }
 
-    public string PathOf(string layer)
+    internal string PathOf(string layer)
     {
         var hash = new System.IO.Hashing.XxHash128();
         hash.Append(MemoryMarshal.AsBytes([_model, _set]));
@@ -36,9 +38,9 @@ public sealed class MomentStore : IDisposable
         return System.IO.Path.Combine(Directory, hash.GetCurrentHashAsUInt128().ToString("x32") + ".moment");
     }
 
-    public bool Contains(string layer, int order) => TryRead(layer, order) is not null;
+    internal bool Contains(string layer, int order) => TryRead(layer, order) is not null;
 
-    public void Write(string layer, SecondMoment moment)
+    internal void Write(string layer, SecondMoment moment)
     {
         var c = moment.Moment();
         int n = moment.Order;
@@ -52,7 +54,7 @@ public sealed class MomentStore : IDisposable
     }
 
     /// <summary>C (n×n row-major, lower triangle) and the count, or null when missing or not readable.</summary>
-    public (double[] moment, long count)? TryRead(string layer, int order)
+    internal (double[] moment, long count)? TryRead(string layer, int order)
     {
         var path = PathOf(layer);
         if (!File.Exists(path)) return null;
@@ -69,6 +71,7 @@ public sealed class MomentStore : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
+    /// <summary>Removes the temporary folder, if this store made one.</summary>
     public void Dispose()
     {
         if (!_temporary) return;

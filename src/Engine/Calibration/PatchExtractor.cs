@@ -5,7 +5,7 @@ namespace Alds.Engine.Calibration;
 /// [1, C, H, W] (vector index <c>(c·kh + y)·kw + x</c>, the scheme-0 fold's column order; padding reads 0), or the rows
 /// of a linear input [..., in].
 /// </summary>
-public static class PatchExtractor
+internal static class PatchExtractor
 {
     /// <exception cref="ModelFormatException">A non-finite activation, or a shape that does not fit the layer.</exception>
     public static void Accumulate(LayerInput input, ReadOnlySpan<float> activation, ReadOnlySpan<long> shape, SecondMoment moment)

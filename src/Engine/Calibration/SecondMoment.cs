@@ -10,7 +10,7 @@ namespace Alds.Engine.Calibration;
 /// pay a whole n×n pass over memory for a rank-49 update. Only the lower triangle is kept. The sum depends only on the
 /// order of the vectors and the batch boundaries, not on the thread count.
 /// </summary>
-public sealed class SecondMoment
+internal sealed class SecondMoment
 {
     /// <summary>Vectors gathered before one update.</summary>
     public const int Batch = 512;

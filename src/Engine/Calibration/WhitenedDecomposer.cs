@@ -10,7 +10,7 @@ namespace Alds.Engine.Calibration;
 /// <see cref="Decomposer"/>; with <c>C = I</c> and λ = 0 the factors are Decomposer's bit for bit.
 /// <see cref="FactorizedLayer.TruncationError"/> is <c>max_i σ_{j+1}(G_i L_i)</c> (whitened units).
 /// </summary>
-public static class WhitenedDecomposer
+internal static class WhitenedDecomposer
 {
     public static FactorizedLayer Factorize(LayerSpec layer, ReadOnlySpan<double> weight, ReadOnlySpan<double> moment,
         double lambda, int groups, int rank, int threads)

@@ -9,7 +9,7 @@ namespace Alds.Engine.Calibration;
 /// to the largest output. Computed as <c>√λ_max(R C' Rᵀ)</c> by Lanczos on the implicit m×m operator (no Cholesky of
 /// the whole C), to a relative change below 1e-10 (a lower bound converging from below).
 /// </summary>
-public static class WhitenedResidual
+internal static class WhitenedResidual
 {
     public static double Relative(FactorizedLayer factors, ReadOnlySpan<double> weight, ReadOnlySpan<double> moment, double lambda, double norm)
     {

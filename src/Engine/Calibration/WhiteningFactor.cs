@@ -12,7 +12,7 @@ namespace Alds.Engine.Calibration;
 /// the eigenvalue square root <c>L = Q·diag(√max(μ, δ))</c>. A block whose diagonal is all zero (an input that is always 0)
 /// is damped relative to the fallback scale instead (the layer's mean diagonal), so that <c>L</c> stays invertible.
 /// </remarks>
-public sealed class WhiteningFactor
+internal sealed class WhiteningFactor
 {
     /// <summary>Tenfold raises of λ tried after the first Cholesky fails.</summary>
     public const int MaxRaises = 3;

@@ -21,7 +21,7 @@ public sealed class InputShapes
     public static InputShapes None { get; } = new(new Dictionary<string, long[]>(StringComparer.Ordinal), null);
 
     /// <summary>True when nothing was given.</summary>
-    public bool IsEmpty => _named.Count == 0 && _unnamed is null;
+    internal bool IsEmpty => _named.Count == 0 && _unnamed is null;
 
     /// <summary>Parses every <c>--input-shape</c> value; one line naming the bad value on failure.</summary>
     /// <exception cref="FormatException">A value is not <c>[NAME=]D1xD2…</c> with positive dimensions, or is given twice.</exception>
@@ -55,7 +55,7 @@ public sealed class InputShapes
     /// dimensions, null for an open one. <paramref name="single"/>: the model has one input (an unnamed shape is its).
     /// </summary>
     /// <exception cref="ModelFormatException">The shape is open and not given, or the given one contradicts the graph.</exception>
-    public long[] Resolve(string name, IReadOnlyList<long?> declared, bool single, string model)
+    internal long[] Resolve(string name, IReadOnlyList<long?> declared, bool single, string model)
     {
         long[]? given = _named.GetValueOrDefault(name) ?? (single ? _unnamed : null);
         if (given is null)
@@ -71,5 +71,5 @@ public sealed class InputShapes
     }
 
     /// <summary>Names given that the model does not have (checked by the caller against its inputs).</summary>
-    public IEnumerable<string> Names => _named.Keys;
+    internal IEnumerable<string> Names => _named.Keys;
 }

@@ -17,6 +17,7 @@ public sealed class LatencyCost : CostModel
     private readonly Dictionary<string, LayerLatency> _layers;
     private readonly Dictionary<(string, int, int), LatencyPoint[]> _chains = [];
 
+    /// <summary>The cost read from <paramref name="table"/>.</summary>
     public LatencyCost(LatencyTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
@@ -28,15 +29,19 @@ public sealed class LatencyCost : CostModel
     }
 
     /// <summary>The table this cost reads.</summary>
-    public LatencyTable Table => _table;
+    internal LatencyTable Table => _table;
 
+    /// <inheritdoc />
     public override CostKind Kind => CostKind.Latency;
 
+    /// <inheritdoc />
     public override long Fixed => _table.RestNanoseconds;
 
+    /// <inheritdoc />
     public override long Whole(LayerSpec layer) => _layers.TryGetValue(layer.Name, out var l)
         ? l.WholeNanoseconds : throw new ArgumentException($"layer '{layer.Name}' is not in the latency table", nameof(layer));
 
+    /// <inheritdoc />
     public override long? Factored(LayerSpec layer, int scheme, int groups, int rank)
     {
         if (!_chains.TryGetValue((layer.Name, scheme, groups), out var points)) return null;
@@ -56,14 +61,14 @@ public sealed class LatencyCost : CostModel
     }
 
     /// <summary>True when <paramref name="rank"/> is a multiple of the table's NCHWc block (block 1: every rank).</summary>
-    public bool Aligned(int rank) => _table.Block <= 1 || rank % _table.Block == 0;
+    internal bool Aligned(int rank) => _table.Block <= 1 || rank % _table.Block == 0;
 
     /// <summary>
     /// The ranks to measure on a chain whose ranks run from 1 to <paramref name="maxRank"/>: in each class, both ends
     /// and up to <paramref name="inner"/> evenly spaced ranks between (aligned: multiples of <paramref name="block"/>;
     /// unaligned: 1, the rank below each aligned point, and the largest unaligned rank).
     /// </summary>
-    public static int[] RanksToMeasure(int maxRank, int block, int inner = 4)
+    internal static int[] RanksToMeasure(int maxRank, int block, int inner = 4)
     {
         if (maxRank < 1) return [];
         var ranks = new SortedSet<int>();

@@ -18,7 +18,7 @@ public sealed record LatencyEnvironment(string Machine, string OrtVersion, int T
     public static int NchwcBlock => Avx512F.IsSupported ? 16 : Avx2.IsSupported ? 8 : 1;
 
     /// <summary>How <paramref name="other"/> differs from this environment, one clause per field; empty when equal.</summary>
-    public string Differences(LatencyEnvironment other)
+    internal string Differences(LatencyEnvironment other)
     {
         var parts = new List<string>();
         if (Machine != other.Machine) parts.Add($"machine '{other.Machine}' (here '{Machine}')");

@@ -31,6 +31,8 @@ public sealed class LatencyProbe : IDisposable
     private readonly Random _random = new(20261203);
     private readonly Dictionary<string, long> _memo = new(StringComparer.Ordinal);
 
+    /// <summary>A probe of <paramref name="source"/>'s layers at the shapes in <paramref name="geometry"/>, timing
+    /// <paramref name="runs"/> runs after <paramref name="warmup"/> untimed ones.</summary>
     public LatencyProbe(OnnxModelSource source, IEnumerable<LayerGeometry> geometry, int warmup = 2, int runs = 9)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -43,19 +45,19 @@ public sealed class LatencyProbe : IDisposable
     }
 
     /// <summary>Untimed runs before the timed ones.</summary>
-    public int Warmup { get; }
+    internal int Warmup { get; }
 
     /// <summary>Timed runs; the fastest is the measurement.</summary>
-    public int Runs { get; }
+    internal int Runs { get; }
 
     /// <summary>Intra-op threads of every session (as <c>alds eval</c>).</summary>
-    public int Threads => _options.IntraOpNumThreads;
+    internal int Threads => _options.IntraOpNumThreads;
 
     /// <summary>The layer kept whole, in nanoseconds.</summary>
-    public long Whole(LayerSpec layer) => Memo(layer, "whole", () => Time(LayerGraph(layer)));
+    internal long Whole(LayerSpec layer) => Memo(layer, "whole", () => Time(LayerGraph(layer)));
 
     /// <summary>The layer factorised as (scheme, groups, rank), in nanoseconds.</summary>
-    public long Factored(LayerSpec layer, int scheme, int groups, int rank) =>
+    internal long Factored(LayerSpec layer, int scheme, int groups, int rank) =>
         Memo(layer, $"{scheme},{groups},{rank}", () => MeasureFactored(layer, scheme, groups, rank));
 
     private long MeasureFactored(LayerSpec layer, int scheme, int groups, int rank)
@@ -67,7 +69,7 @@ public sealed class LatencyProbe : IDisposable
     }
 
     /// <summary>The whole original model on zeros at its input shape, in nanoseconds (fastest of <paramref name="runs"/>).</summary>
-    public long Model(InputShapes shapes, int runs)
+    internal long Model(InputShapes shapes, int runs)
     {
         var inputs = LayerShapes.Inputs(_source, shapes);
         try
@@ -176,5 +178,6 @@ public sealed class LatencyProbe : IDisposable
         return values;
     }
 
+    /// <summary>Releases the ONNX Runtime session options.</summary>
     public void Dispose() => _options.Dispose();
 }

@@ -33,13 +33,13 @@ public sealed record LatencyTable(LatencyEnvironment Environment, string ModelKe
     private sealed record Document(int Method, LatencyTable Table);
 
     /// <summary>The layer named <paramref name="name"/>, or null.</summary>
-    public LayerLatency? Layer(string name) => Layers.FirstOrDefault(l => l.Name == name);
+    internal LayerLatency? Layer(string name) => Layers.FirstOrDefault(l => l.Name == name);
 
     /// <summary>UTF-8 JSON.</summary>
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(new Document(MethodVersion, this), Json);
+    internal byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(new Document(MethodVersion, this), Json);
 
     /// <summary>The table in <paramref name="bytes"/>, or null when it is not a table of this method version.</summary>
-    public static LatencyTable? TryParse(byte[] bytes)
+    internal static LatencyTable? TryParse(byte[] bytes)
     {
         try
         {

@@ -11,7 +11,7 @@ namespace Alds.Engine.Costs;
 public sealed class LatencyTableCache(string directory)
 {
     /// <summary>The folder holding the tables.</summary>
-    public string Directory { get; } = Path.Combine(directory, "latency");
+    internal string Directory { get; } = Path.Combine(directory, "latency");
 
     /// <summary>The key of a model: XxHash128 of its file's bytes and the input shapes it runs at.</summary>
     public static string ModelKey(string modelPath, IEnumerable<LayerGeometry> geometry)

@@ -9,10 +9,10 @@ namespace Alds.Engine.Costs;
 public sealed record LayerGeometry(LayerSpec Layer, long[] InputShape, long[] OutputShape)
 {
     /// <summary>Rows a linear layer multiplies (the product of its input's leading dimensions); for a conv, N·Hout·Wout.</summary>
-    public long OutputPositions => Layer.Kind == LayerKind.Conv
+    internal long OutputPositions => Layer.Kind == LayerKind.Conv
         ? OutputShape[0] * OutputShape[2] * OutputShape[3]
         : InputShape[..^1].Aggregate(1L, (a, d) => checked(a * d));
 
     /// <summary>N·Hin·Win of a convolution's input (linear: the same rows as <see cref="OutputPositions"/>).</summary>
-    public long InputPositions => Layer.Kind == LayerKind.Conv ? InputShape[0] * InputShape[2] * InputShape[3] : OutputPositions;
+    internal long InputPositions => Layer.Kind == LayerKind.Conv ? InputShape[0] * InputShape[2] * InputShape[3] : OutputPositions;
 }

@@ -23,10 +23,13 @@ public sealed class MacsCost : CostModel
         _geometry = geometry.ToDictionary(g => g.Layer.Name, StringComparer.Ordinal);
     }
 
+    /// <inheritdoc />
     public override CostKind Kind => CostKind.Macs;
 
+    /// <inheritdoc />
     public override long Whole(LayerSpec layer) => checked(Of(layer).OutputPositions * layer.Params);
 
+    /// <inheritdoc />
     public override long? Factored(LayerSpec layer, int scheme, int groups, int rank)
     {
         var g = Of(layer);

@@ -9,7 +9,7 @@ namespace Alds.Engine.Decomposition;
 /// <c>[k·j, in/k, encKh, encKw]</c> and decoder <c>[out, k·j, decKh, decKw]</c> (DESIGN §1).
 /// Arithmetic in float64.
 /// </summary>
-public static class Decomposer
+internal static class Decomposer
 {
     public static FactorizedLayer Factorize(LayerSpec layer, ReadOnlySpan<double> weight, int scheme, int groups, int rank) =>
         Factorize(layer, weight, scheme, groups, rank, -1);

@@ -10,6 +10,7 @@ namespace Alds.Engine.Decomposition;
 /// </summary>
 public static class FactorizationWork
 {
+    /// <summary>The multiply-adds of factorising <paramref name="layer"/> as (<paramref name="scheme"/>, <paramref name="groups"/>, <paramref name="rank"/>).</summary>
     public static double Estimate(LayerSpec layer, int scheme, int groups, int rank)
     {
         ArgumentNullException.ThrowIfNull(layer);

@@ -10,5 +10,5 @@ namespace Alds.Engine.Decomposition;
 public sealed record FactorizedLayer(Layers.LayerSpec Layer, int Scheme, int Groups, int Rank, double[] Encoder, double[] Decoder)
 {
     /// <summary>max_i σ_{j+1}(G_i) from the factorisation's own spectra (absolute; null when not known).</summary>
-    public double? TruncationError { get; init; }
+    internal double? TruncationError { get; init; }
 }

@@ -11,6 +11,11 @@ namespace Alds.Engine.Decomposition;
 /// </summary>
 public static class PlanFactorizer
 {
+    /// <summary>
+    /// Factorises every compressed layer of <paramref name="plan"/> read from <paramref name="source"/> (by
+    /// <paramref name="factorizer"/>; default: the data-free truncated SVD), hands each to <paramref name="sink"/> with
+    /// its measured relative error, in plan order, and returns the plan with the measured errors filled in.
+    /// </summary>
     /// <param name="quantize">
     /// Applied to the factors before their residual is measured and before <paramref name="sink"/> sees them:
     /// the writers round them to the dtype they store, so the measured error is that of the written factors.

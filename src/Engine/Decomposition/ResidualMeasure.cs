@@ -13,7 +13,7 @@ namespace Alds.Engine.Decomposition;
 /// the figure is at least σ_{j+1} of the layer, the factorisation's own optimal error: the larger of the two lower
 /// bounds, so that rounding of the factors to a narrower stored dtype (BF16) is seen and the optimum is never missed.
 /// </remarks>
-public static class ResidualMeasure
+internal static class ResidualMeasure
 {
     /// <summary>Most Lanczos steps for a large grouped layer (two passes over the weight each).</summary>
     public const int LanczosSteps = 40;

@@ -6,7 +6,7 @@ namespace Alds.Engine.Evaluation;
 /// taps outside the window are dropped and the remaining weights renormalised.
 /// Precision: weights and sums in float64, results rounded once to float32; values stay in [0, 255].
 /// </summary>
-public static class BilinearResize
+internal static class BilinearResize
 {
     /// <summary>Planar RGB floats in [0, 255], layout [3, height, width] (channel 0 = R).</summary>
     public static float[] CropResize(RgbImage image, CropWindow crop, int width, int height)

@@ -1,7 +1,7 @@
 namespace Alds.Engine.Evaluation;
 
 /// <summary>Sentence embeddings from token outputs, and comparisons between two sets of them. Float64 accumulation.</summary>
-public static class EmbeddingMetrics
+internal static class EmbeddingMetrics
 {
     /// <summary>Mean of the first <paramref name="tokens"/> rows of a row-major <c>[sequence, hidden]</c> block (the unpadded tokens).</summary>
     public static double[] MeanPool(ReadOnlySpan<float> states, int tokens, int hidden)

@@ -10,7 +10,7 @@ public static class EvalImageSet
     /// The photographs of <see cref="DefaultDirectory"/>: colour ones, then grayscale ones (replicated to RGB).
     /// Synthetic pictures, textures, palettes and the deliberately truncated JPEG are left out.
     /// </summary>
-    public static IReadOnlyList<string> DefaultNames { get; } =
+    internal static IReadOnlyList<string> DefaultNames { get; } =
     [
         "astronaut.png", "chelsea.png", "coffee.png", "hubble_deep_field.jpg", "ihc.png",
         "motorcycle_left.png", "motorcycle_right.png", "retina.jpg", "rocket.jpg",

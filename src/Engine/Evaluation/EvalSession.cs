@@ -7,7 +7,7 @@ namespace Alds.Engine.Evaluation;
 /// An ONNX Runtime CPU session over a model with one float image input [N, 3, H, W] and float outputs.
 /// Every session uses the same options: intra-op threads = processor count, sequential execution, all graph optimisations.
 /// </summary>
-public sealed class EvalSession : IDisposable
+internal sealed class EvalSession : IDisposable
 {
     /// <summary>Input side used when the model leaves height or width symbolic.</summary>
     public const int DefaultImageSize = 224;
@@ -121,4 +121,4 @@ public sealed class EvalSession : IDisposable
 }
 
 /// <summary>The outputs of one run, in the model's output order.</summary>
-public sealed record ModelOutputs(float[][] Values, long[][] Shapes);
+internal sealed record ModelOutputs(float[][] Values, long[][] Shapes);

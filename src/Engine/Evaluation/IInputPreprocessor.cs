@@ -1,7 +1,7 @@
 namespace Alds.Engine.Evaluation;
 
 /// <summary>Turns a resized image (planar RGB floats in [0, 255], layout [3, H, W]) into the model's input tensor data.</summary>
-public interface IInputPreprocessor : IDisposable
+internal interface IInputPreprocessor : IDisposable
 {
     /// <summary>One line saying what is done, for reports.</summary>
     string Description { get; }

@@ -3,7 +3,7 @@ using SkiaSharp;
 namespace Alds.Engine.Evaluation;
 
 /// <summary>Decodes PNG and JPEG files to 8-bit RGB with SkiaSharp; grayscale is replicated to 3 channels, alpha is dropped.</summary>
-public static class ImageDecoder
+internal static class ImageDecoder
 {
     public static RgbImage Load(string path)
     {

@@ -4,7 +4,7 @@ namespace Alds.Engine.Evaluation;
 /// The usual torchvision preprocessing, for models without a companion preprocessing model:
 /// RGB scaled to [0, 1], then <c>(x - mean) / std</c> per channel with the ImageNet statistics, NCHW.
 /// </summary>
-public sealed class ImageNetNormalization : IInputPreprocessor
+internal sealed class ImageNetNormalization : IInputPreprocessor
 {
     public static readonly float[] Mean = [0.485f, 0.456f, 0.406f];
     public static readonly float[] Std = [0.229f, 0.224f, 0.225f];

@@ -1,13 +1,13 @@
 namespace Alds.Engine.Evaluation;
 
 /// <summary>One decoded image of a set, with its file's content hash (to tell calibration and evaluation images apart).</summary>
-public sealed record LoadedImage(string Path, RgbImage Image, ulong ContentHash);
+internal sealed record LoadedImage(string Path, RgbImage Image, ulong ContentHash);
 
 /// <summary>
 /// The image inputs that calibration and evaluation share: the files of <see cref="EvalImageSet"/>, decoded (files that
 /// cannot be decoded are skipped with a warning naming them), cut into seeded <see cref="RandomCrops"/>.
 /// </summary>
-public static class ImageSamples
+internal static class ImageSamples
 {
     /// <exception cref="ModelFormatException">No image of the set can be decoded.</exception>
     public static IReadOnlyList<LoadedImage> Load(IReadOnlyList<string> paths, Action<string>? warn)

@@ -4,7 +4,7 @@ namespace Alds.Engine.Evaluation;
 public sealed record LatencyStats(double MedianMs, double P90Ms, int Runs)
 {
     /// <summary>Median and 90th percentile, both by linear interpolation between order statistics (numpy's default).</summary>
-    public static LatencyStats FromSamples(IReadOnlyCollection<double> milliseconds)
+    internal static LatencyStats FromSamples(IReadOnlyCollection<double> milliseconds)
     {
         if (milliseconds.Count == 0) throw new ArgumentException("no samples", nameof(milliseconds));
         var sorted = milliseconds.Order().ToArray();

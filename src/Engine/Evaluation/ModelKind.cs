@@ -29,7 +29,7 @@ public static class ModelKinds
     }
 
     /// <exception cref="ModelFormatException">The inputs are neither one image tensor nor token inputs (one line naming them).</exception>
-    public static ModelKind Detect(ModelSignature signature, string path)
+    internal static ModelKind Detect(ModelSignature signature, string path)
     {
         ArgumentNullException.ThrowIfNull(signature);
         var inputs = signature.Inputs;

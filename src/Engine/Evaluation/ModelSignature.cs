@@ -4,7 +4,7 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace Alds.Engine.Evaluation;
 
 /// <summary>One input or output of a model: name, element type and shape (-1 where symbolic).</summary>
-public sealed record TensorSignature(string Name, TensorElementType ElementType, int[] Dimensions, bool IsTensor = true)
+internal sealed record TensorSignature(string Name, TensorElementType ElementType, int[] Dimensions, bool IsTensor = true)
 {
     public string Describe() => !IsTensor ? "not a tensor" : $"{ElementType.ToString().ToLowerInvariant()} [{string.Join(", ", Dimensions.Select(d => d < 0 ? "?" : d.ToString()))}]";
 
@@ -19,7 +19,7 @@ public sealed record TensorSignature(string Name, TensorElementType ElementType,
 }
 
 /// <summary>The inputs and outputs of a model, in declaration order.</summary>
-public sealed record ModelSignature(IReadOnlyList<TensorSignature> Inputs, IReadOnlyList<TensorSignature> Outputs)
+internal sealed record ModelSignature(IReadOnlyList<TensorSignature> Inputs, IReadOnlyList<TensorSignature> Outputs)
 {
     public static ModelSignature Of(InferenceSession session) =>
         new(Describe(session.InputNames, session.InputMetadata), Describe(session.OutputNames, session.OutputMetadata));

@@ -9,7 +9,7 @@ namespace Alds.Engine.Evaluation;
 /// output <c>PreprocessedInput</c>): it splits R, G, B, concatenates them as B, G, R and subtracts a
 /// per-pixel 1×3×224×224 mean image; running it, rather than copying it, keeps us exact by construction.
 /// </summary>
-public sealed class OnnxPreprocessor : IInputPreprocessor
+internal sealed class OnnxPreprocessor : IInputPreprocessor
 {
     /// <summary>The input name of the ML.NET ResNet18 that the companion belongs to.</summary>
     public const string ResNet18InputName = "Input247";

@@ -4,7 +4,7 @@ namespace Alds.Engine.Evaluation;
 /// Comparisons of a reference output y with an approximation ŷ, both flattened (all outputs concatenated).
 /// Precision: float32 inputs, float64 accumulation.
 /// </summary>
-public static class OutputMetrics
+internal static class OutputMetrics
 {
     /// <summary>‖y − ŷ‖₂ / ‖y‖₂; 0 when both are zero, +∞ when only y is zero.</summary>
     public static double RelativeError(ReadOnlySpan<float> y, ReadOnlySpan<float> yHat)

@@ -5,7 +5,7 @@ namespace Alds.Engine.Evaluation;
 /// the position uniform over the image. The stream is SplitMix64 seeded by the seed and the image's name, so a
 /// crop depends only on (seed, name, image size, index), not on the .NET version or on the other images.
 /// </summary>
-public static class RandomCrops
+internal static class RandomCrops
 {
     public const double MinFraction = 0.5;
 

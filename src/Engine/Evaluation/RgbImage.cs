@@ -1,7 +1,7 @@
 namespace Alds.Engine.Evaluation;
 
 /// <summary>An 8-bit RGB image, pixels interleaved row-major (<c>R,G,B</c> of pixel (0,0) first).</summary>
-public sealed class RgbImage
+internal sealed class RgbImage
 {
     public RgbImage(int width, int height, byte[] pixels)
     {

@@ -9,6 +9,7 @@ namespace Alds.Engine.Evaluation;
 /// </summary>
 public static class TextCorpus
 {
+    /// <summary>Where Debian's <c>fortunes</c> package puts its files.</summary>
     public const string DefaultDirectory = "/usr/share/games/fortunes";
     private static readonly string[] NotProse = ["art", "ascii-art"];
 
@@ -17,7 +18,7 @@ public static class TextCorpus
 
     /// <summary>Up to <paramref name="samples"/> distinct texts, a seeded sample in a stable order.</summary>
     /// <exception cref="ModelFormatException">The file or the default corpus is missing, or holds fewer than two texts.</exception>
-    public static IReadOnlyList<string> Load(string? textsFile, int samples, ulong seed)
+    internal static IReadOnlyList<string> Load(string? textsFile, int samples, ulong seed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 2);
         var all = textsFile is null ? Fortunes() : Lines(textsFile);

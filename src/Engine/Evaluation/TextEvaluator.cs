@@ -20,7 +20,7 @@ public static class TextEvaluator
     public const int DefaultMaxLength = 256;
 
     /// <summary>Timed batch-32 runs per model: a quarter of the batch-1 runs, at least 3.</summary>
-    public static int Batch32Runs(int runs) => Math.Max(3, runs / 4);
+    internal static int Batch32Runs(int runs) => Math.Max(3, runs / 4);
 
     /// <exception cref="ModelFormatException">
     /// No vocabulary or texts, a model cannot be loaded or has no token inputs, the two differ in inputs or outputs,

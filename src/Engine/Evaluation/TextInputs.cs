@@ -7,7 +7,7 @@ namespace Alds.Engine.Evaluation;
 /// <c>ids</c> but not <c>type</c>), the attention mask (name contains <c>mask</c>) and token types (name contains
 /// <c>type</c> or <c>segment</c>); each 2-D <c>[batch, sequence]</c> of int64 or int32.
 /// </summary>
-public sealed record TextInputs(TensorSignature Ids, TensorSignature? Mask, TensorSignature? TokenTypes)
+internal sealed record TextInputs(TensorSignature Ids, TensorSignature? Mask, TensorSignature? TokenTypes)
 {
     /// <exception cref="ModelFormatException">No ids input, an input of another role or shape, or a role given twice.</exception>
     public static TextInputs Find(ModelSignature signature, string path)

@@ -7,7 +7,7 @@ namespace Alds.Engine.Evaluation;
 /// An ONNX Runtime CPU session over a text model (<see cref="TextInputs"/>) with float outputs, run on batches of
 /// tokenised texts padded to the longest one (mask 0, token type 0 on padding).
 /// </summary>
-public sealed class TextSession : IDisposable
+internal sealed class TextSession : IDisposable
 {
     private readonly InferenceSession _session;
 

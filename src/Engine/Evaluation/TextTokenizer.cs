@@ -8,7 +8,7 @@ namespace Alds.Engine.Evaluation;
 /// ASCII capital outside its bracketed special tokens is an uncased one (uncased vocabularies still hold symbols
 /// such as 'ℝ' that Unicode calls upper-case).
 /// </summary>
-public sealed class TextTokenizer
+internal sealed class TextTokenizer
 {
     private readonly BertTokenizer _tokenizer = new();
 

@@ -8,7 +8,13 @@ using Alds.Engine.Tensors;
 namespace Alds.Engine.Export;
 
 /// <summary>Output formats of <c>alds compress</c>.</summary>
-public enum OutputFormat { Safetensors, Onnx }
+public enum OutputFormat
+{
+    /// <summary>A safetensors file with the factors (docs/format.md).</summary>
+    Safetensors,
+    /// <summary>The ONNX graph with every compressed layer rewritten as its encoder and decoder.</summary>
+    Onnx,
+}
 
 /// <summary>
 /// Factorises a plan's layers and writes the compressed model (docs/format.md for safetensors; the ONNX
@@ -16,10 +22,12 @@ public enum OutputFormat { Safetensors, Onnx }
 /// </summary>
 public static partial class CompressedModelWriter
 {
+    /// <summary>Keys and values of the safetensors header's <c>__metadata__</c> (docs/format.md).</summary>
     public const string FormatKey = "format", FormatValue = "alds", VersionKey = "alds.version", PlanKey = "alds.plan";
 
     /// <summary>Writes the compressed model and returns the plan with measured errors.</summary>
-    /// <exception cref="ModelFormatException">Bad input, or the output cannot be written (one line naming <paramref name="output"/>).</exception>
+    /// <exception cref="ModelFormatException">Bad input (one line naming the file).</exception>
+    /// <exception cref="OutputWriteException">The output cannot be written (one line naming <paramref name="output"/>).</exception>
     public static Plan Write(IModelSource source, Plan plan, string output, OutputFormat format,
         IProgress<(int done, int total, string layer)>? progress = null, CancellationToken cancel = default,
         GroupedLinearForm form = GroupedLinearForm.SplitConcat, ILayerFactorizer? factorizer = null)
@@ -43,7 +51,7 @@ public static partial class CompressedModelWriter
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The message of a failed write names the temporary sibling; the user knows the output.
-            throw new ModelFormatException($"{output}: cannot write: {QuotedTempPath().Replace(TempPathSuffix().Replace(e.Message, ""), "it")}", e);
+            throw new OutputWriteException($"{output}: cannot write: {QuotedTempPath().Replace(TempPathSuffix().Replace(e.Message, ""), "it")}", e);
         }
     }
 
@@ -183,7 +191,7 @@ public static partial class CompressedModelWriter
     }
 
     /// <summary>Encoder <c>[k·j, in/k, encKh, encKw]</c> and decoder <c>[out, k·j, decKh, decKw]</c> (linear: 2-D).</summary>
-    public static (long[] encoder, long[] decoder) FactorShapes(LayerChoice c)
+    internal static (long[] encoder, long[] decoder) FactorShapes(LayerChoice c)
     {
         var l = c.Layer;
         long kj = (long)c.Groups * c.Rank;

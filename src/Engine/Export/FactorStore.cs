@@ -8,7 +8,7 @@ namespace Alds.Engine.Export;
 /// Encoded factor bytes spilled to a temporary file, so that writing a compressed model never holds all
 /// factors in memory. Deleted on dispose (and on interruption).
 /// </summary>
-public sealed class FactorStore : IDisposable
+internal sealed class FactorStore : IDisposable
 {
     private readonly TemporaryFiles.Registration _file;
     private readonly FileStream _stream;

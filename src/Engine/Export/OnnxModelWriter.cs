@@ -4,7 +4,7 @@ using Onnx;
 namespace Alds.Engine.Export;
 
 /// <summary>Writes an ONNX model so that the destination holds either the whole new model or what it held before.</summary>
-public static class OnnxModelWriter
+internal static class OnnxModelWriter
 {
     /// <summary>
     /// Serialises <paramref name="model"/> to a temporary sibling of <paramref name="path"/>, flushes it

@@ -35,7 +35,7 @@ public static class OnnxRewriter
     /// </summary>
     /// <exception cref="ModelFormatException">A layer cannot be found or rewritten in this graph.</exception>
     /// <exception cref="ArgumentException">A layer's factors do not match its shape, scheme, groups and rank.</exception>
-    public static ModelProto Rewrite(ModelProto model, IReadOnlyList<FactorizedLayer> layers, string? planJson = null,
+    internal static ModelProto Rewrite(ModelProto model, IReadOnlyList<FactorizedLayer> layers, string? planJson = null,
         GroupedLinearForm form = GroupedLinearForm.SplitConcat)
     {
         ArgumentNullException.ThrowIfNull(model);

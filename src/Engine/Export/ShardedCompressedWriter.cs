@@ -21,7 +21,7 @@ public static class ShardedCompressedWriter
     /// Writes to <paramref name="output"/>: a directory (created if missing; the index takes the input index's
     /// file name), or the path of the index <c>.json</c> (the shards go beside it). Returns the measured plan.
     /// </summary>
-    public static Plan Write(ShardedSafetensorsModelSource source, Plan plan, string output,
+    internal static Plan Write(ShardedSafetensorsModelSource source, Plan plan, string output,
         IProgress<(int done, int total, string layer)>? progress = null, CancellationToken cancel = default)
     {
         var (directory, indexPath) = ResolveOutput(source, output);
@@ -33,7 +33,7 @@ public static class ShardedCompressedWriter
         try { Directory.CreateDirectory(directory); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ModelFormatException($"{directory}: cannot create the output directory: {e.Message}");
+            throw new OutputWriteException($"{directory}: cannot create the output directory: {e.Message}");
         }
 
         var temporaries = new List<(TemporaryFiles.Registration temp, string target)>();
@@ -79,7 +79,7 @@ public static class ShardedCompressedWriter
             foreach (var (temp, _) in temporaries) temp.Dispose();
             if (createdDirectory) TryDeleteEmptyDirectory(directory);
             if (e is IOException or UnauthorizedAccessException)
-                throw new ModelFormatException($"{output}: cannot write the sharded output: {e.Message}", e);
+                throw new OutputWriteException($"{output}: cannot write the sharded output: {e.Message}", e);
             throw; // bad input arrives as ModelFormatException; anything else is a bug and surfaces as one
         }
         finally
@@ -89,7 +89,7 @@ public static class ShardedCompressedWriter
     }
 
     /// <summary>The output directory and index path for <paramref name="output"/> (see <see cref="Write"/>).</summary>
-    public static (string directory, string indexPath) ResolveOutput(ShardedSafetensorsModelSource source, string output)
+    internal static (string directory, string indexPath) ResolveOutput(ShardedSafetensorsModelSource source, string output)
     {
         var full = Path.GetFullPath(output);
         if (output.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !Directory.Exists(full))

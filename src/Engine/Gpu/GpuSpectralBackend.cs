@@ -5,7 +5,7 @@ using Alds.Interop;
 namespace Alds.Engine.Gpu;
 
 /// <summary>Which eigen-solver handles Gram matrices larger than 32 × 32.</summary>
-public enum LargeEigenSolver
+internal enum LargeEigenSolver
 {
     /// <summary><c>cusolverDnXsyevBatched</c> for k &gt; 1 (CUDA ≥ 12.6); syevd for a single matrix.</summary>
     XsyevBatched,
@@ -24,7 +24,7 @@ public enum LargeEigenSolver
 /// SVD-based reference for p ≤ 4096.</para>
 /// <para>Not thread-safe: one caller at a time (calls are serialised by a lock).</para>
 /// </summary>
-public sealed class GpuSpectralBackend : ISpectralBackend
+internal sealed class GpuSpectralBackend : ISpectralBackend
 {
     private const int BatchedJacobiLimit = 32;
 
@@ -142,7 +142,7 @@ public sealed class GpuSpectralBackend : ISpectralBackend
         if (scheme is < 0 or > 3) throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "scheme must be 0..3");
         if (groups < 1 || layer.In % groups != 0)
             throw new ArgumentOutOfRangeException(nameof(groups), groups, $"groups must divide in = {layer.In}");
-        var (m, n) = GroupShape(layer, scheme, groups);
+        var (m, n) = FoldScheme.GroupShape(scheme, layer, groups);
         int mm = Math.Max(m, n), nn = Math.Min(m, n);
         if (rank < 1 || rank > nn) throw new ArgumentOutOfRangeException(nameof(rank), rank, $"rank must be 1..{nn}");
         bool transpose = m < n; // gesvda wants tall matrices: factor Gᵀ when G is wide
@@ -203,20 +203,6 @@ public sealed class GpuSpectralBackend : ISpectralBackend
         }
     }
 
-    /// <summary>Group matrix shape <c>(m, n)</c> of scheme <paramref name="scheme"/> at <paramref name="groups"/> groups.</summary>
-    public static (int m, int n) GroupShape(LayerSpec layer, int scheme, int groups)
-    {
-        int c = layer.In / groups;
-        return scheme switch
-        {
-            0 => (layer.Out, checked(c * layer.Kh * layer.Kw)),
-            1 => (checked(layer.Out * layer.Kh), checked(layer.Kw * c)),
-            2 => (checked(layer.Out * layer.Kw), checked(layer.Kh * c)),
-            3 => (checked(layer.Out * layer.Kh * layer.Kw), c),
-            _ => throw new ArgumentOutOfRangeException(nameof(scheme), scheme, "scheme must be 0..3"),
-        };
-    }
-
     /// <summary>Schemes actually analysed: all requested for convolutions, scheme 0 only for linear layers.</summary>
     internal static IReadOnlyList<int> EffectiveSchemes(LayerSpec layer, IReadOnlyList<int> schemes)
     {
@@ -252,7 +238,7 @@ public sealed class GpuSpectralBackend : ISpectralBackend
 
     private RawCurves Curves(LayerSpec layer, nint dWeight, int scheme, int k)
     {
-        var (m, n) = GroupShape(layer, scheme, k);
+        var (m, n) = FoldScheme.GroupShape(scheme, layer, k);
         int p = Math.Min(m, n);
         long per = (long)m * n;
         var dFold = foldBuf.Ensure(per * k * sizeof(double));

@@ -1,7 +1,7 @@
 namespace Alds.Engine.Gpu;
 
 /// <summary>The CUDA C sources under <c>kernels/</c>, embedded in this assembly.</summary>
-public static class KernelSources
+internal static class KernelSources
 {
     private const string Prefix = "Alds.Kernels.";
 

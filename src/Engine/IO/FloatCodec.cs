@@ -11,7 +11,7 @@ namespace Alds.Engine.IO;
 /// nearest, ties to even, directly from the source value (never through an intermediate
 /// rounding), overflow to ±infinity, and keep NaN a NaN (same sign, quiet). Data is little-endian.
 /// </summary>
-public static class FloatCodec
+internal static class FloatCodec
 {
     private const int Chunk = 2048;
 

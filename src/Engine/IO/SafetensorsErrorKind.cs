@@ -4,7 +4,7 @@ namespace Alds.Engine.IO;
 /// Why a safetensors file was refused. The first ten mirror the reference implementation's
 /// errors (huggingface/safetensors <c>SafeTensorError</c>), in the order the reader checks them.
 /// </summary>
-public enum SafetensorsErrorKind
+internal enum SafetensorsErrorKind
 {
     /// <summary>The file is shorter than the 8-byte header length.</summary>
     HeaderTooSmall,

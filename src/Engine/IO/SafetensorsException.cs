@@ -4,7 +4,7 @@ namespace Alds.Engine.IO;
 /// A safetensors file that cannot be used. The message is one line:
 /// <c>FILE: tensor 'NAME': what is wrong</c> (the tensor part only where one is known).
 /// </summary>
-public sealed class SafetensorsException : ModelFormatException
+internal sealed class SafetensorsException : ModelFormatException
 {
     public SafetensorsException(SafetensorsErrorKind kind, string filePath, string? tensorName, string detail, Exception? inner = null)
         : base(Format(filePath, tensorName, detail), inner)

@@ -12,7 +12,7 @@ namespace Alds.Engine.IO;
 /// Lifetime: spans and pointers are valid until <see cref="Dispose"/>. Reading is thread-safe.
 /// The file must not be truncated while open (a mapped page past the end faults).
 /// </summary>
-public sealed unsafe class SafetensorsFile : IDisposable
+internal sealed unsafe class SafetensorsFile : IDisposable
 {
     private const int CopyBufferSize = 1 << 20;
     private const int DecodeChunk = 1 << 16;

@@ -11,7 +11,7 @@ namespace Alds.Engine.IO;
 /// A validated safetensors header. <see cref="Parse"/> enforces every rule of the format
 /// (see <c>SAFETENSORS.md</c>) in the reference implementation's order, plus a ban on duplicate keys.
 /// </summary>
-public sealed class SafetensorsHeader
+internal sealed class SafetensorsHeader
 {
     /// <summary>The largest header length the format allows, in bytes.</summary>
     public const long MaxHeaderLength = 100_000_000;

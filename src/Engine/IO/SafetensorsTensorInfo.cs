@@ -6,7 +6,7 @@ namespace Alds.Engine.IO;
 /// A tensor of a safetensors file: its entry and its byte range
 /// <c>[Begin, End)</c>, relative to the start of the data section.
 /// </summary>
-public sealed record SafetensorsTensorInfo(TensorEntry Entry, long Begin, long End)
+internal sealed record SafetensorsTensorInfo(TensorEntry Entry, long Begin, long End)
 {
     public string Name => Entry.Name;
     public DType DType => Entry.DType;

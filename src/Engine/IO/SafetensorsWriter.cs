@@ -33,7 +33,7 @@ public sealed class SafetensorsWriter
     private sealed record Pending(TensorEntry Entry, long ByteLength, Action<Stream> Write);
 
     /// <summary>Creates a writer with an optional initial <c>__metadata__</c> map.</summary>
-    public SafetensorsWriter(IReadOnlyDictionary<string, string>? metadata = null)
+    internal SafetensorsWriter(IReadOnlyDictionary<string, string>? metadata = null)
     {
         if (metadata is not null)
             foreach (var (key, value) in metadata)
@@ -41,7 +41,7 @@ public sealed class SafetensorsWriter
     }
 
     /// <summary>Sets one <c>__metadata__</c> entry (written in ordinal key order).</summary>
-    public void SetMetadata(string key, string value)
+    internal void SetMetadata(string key, string value)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
@@ -54,7 +54,7 @@ public sealed class SafetensorsWriter
     /// Declares a tensor whose bytes <paramref name="writeBytes"/> writes to the stream it is given:
     /// exactly elements × bits / 8 bytes, little-endian, row-major (more or fewer is an error).
     /// </summary>
-    public void Add(string name, DType dtype, IReadOnlyList<long> shape, Action<Stream> writeBytes)
+    internal void Add(string name, DType dtype, IReadOnlyList<long> shape, Action<Stream> writeBytes)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(shape);
@@ -84,18 +84,18 @@ public sealed class SafetensorsWriter
     }
 
     /// <summary>Declares a tensor from its raw little-endian bytes (kept by reference until written).</summary>
-    public void Add(string name, DType dtype, IReadOnlyList<long> shape, ReadOnlyMemory<byte> bytes) =>
+    internal void Add(string name, DType dtype, IReadOnlyList<long> shape, ReadOnlyMemory<byte> bytes) =>
         Add(name, dtype, shape, s => s.Write(bytes.Span));
 
     /// <summary>
     /// Declares an F16/BF16/F32/F64 tensor from float64 values, encoded while writing with
     /// round-to-nearest-even (see <see cref="FloatCodec"/>).
     /// </summary>
-    public void AddFloat64(string name, DType dtype, IReadOnlyList<long> shape, ReadOnlyMemory<double> values) =>
+    internal void AddFloat64(string name, DType dtype, IReadOnlyList<long> shape, ReadOnlyMemory<double> values) =>
         AddEncoded(name, dtype, shape, values.Length, (i, n, bytes) => FloatCodec.Encode(dtype, values.Span.Slice(i, n), bytes));
 
     /// <summary>Declares an F16/BF16/F32/F64 tensor from float32 values (round-to-nearest-even where narrowing).</summary>
-    public void AddFloat32(string name, DType dtype, IReadOnlyList<long> shape, ReadOnlyMemory<float> values) =>
+    internal void AddFloat32(string name, DType dtype, IReadOnlyList<long> shape, ReadOnlyMemory<float> values) =>
         AddEncoded(name, dtype, shape, values.Length, (i, n, bytes) => FloatCodec.Encode(dtype, values.Span.Slice(i, n), bytes));
 
     private delegate void EncodeChunk(int start, int count, Span<byte> destination);
@@ -124,7 +124,7 @@ public sealed class SafetensorsWriter
     }
 
     /// <summary>The tensors in the order they will be written, with their data offsets.</summary>
-    public IReadOnlyList<SafetensorsTensorInfo> Layout()
+    internal IReadOnlyList<SafetensorsTensorInfo> Layout()
     {
         var ordered = _tensors
             .OrderByDescending(t => t.Entry.DType.Alignment())
@@ -145,16 +145,16 @@ public sealed class SafetensorsWriter
     /// The 8-byte length followed by the JSON header, padded with spaces so that its length N is
     /// a multiple of 8 (the data then starts 8-aligned). Fails when N would exceed 100,000,000.
     /// </summary>
-    public byte[] BuildHeader() => BuildHeader(Layout());
+    internal byte[] BuildHeader() => BuildHeader(Layout());
 
     /// <summary>Writes the file atomically (temporary sibling, flush, rename).</summary>
-    public void WriteTo(string path) => WriteTo(path, []);
+    internal void WriteTo(string path) => WriteTo(path, []);
 
     /// <summary>
     /// Writes the file atomically, first refusing an output that is one of <paramref name="inputPaths"/>
     /// (see <see cref="EnsureNotSameFile"/>).
     /// </summary>
-    public void WriteTo(string path, IEnumerable<string> inputPaths, CancellationToken cancel = default)
+    internal void WriteTo(string path, IEnumerable<string> inputPaths, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(inputPaths);
@@ -175,10 +175,10 @@ public sealed class SafetensorsWriter
     }
 
     /// <summary>Writes the whole file to a stream (not atomic; <see cref="WriteTo(string)"/> is).</summary>
-    public void WriteTo(Stream destination) => WriteTo(destination, CancellationToken.None);
+    internal void WriteTo(Stream destination) => WriteTo(destination, CancellationToken.None);
 
     /// <summary>As <see cref="WriteTo(Stream)"/>, checking <paramref name="cancel"/> before each tensor.</summary>
-    public void WriteTo(Stream destination, CancellationToken cancel)
+    internal void WriteTo(Stream destination, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(destination);
         var layout = Layout();

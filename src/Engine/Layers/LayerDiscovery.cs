@@ -16,7 +16,7 @@ namespace Alds.Engine.Layers;
 /// callers must exclude those layers by name.
 /// Output order is the ordinal order of the tensor names, whatever the input order.
 /// </remarks>
-public static class LayerDiscovery
+internal static class LayerDiscovery
 {
     private const string WeightSuffix = ".weight";
 

@@ -23,7 +23,7 @@ public sealed record LayerFilter(Regex? Include = null, Regex? Exclude = null)
     public static Regex Pattern(string text) => new(text, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
     /// <summary>Why the layer is filtered out, or null when it is kept.</summary>
-    public string? RejectReason(string layerName)
+    internal string? RejectReason(string layerName)
     {
         if (Exclude is not null && Exclude.IsMatch(layerName))
             return $"excluded by pattern '{Exclude}'";
@@ -35,5 +35,5 @@ public sealed record LayerFilter(Regex? Include = null, Regex? Exclude = null)
     }
 
     /// <summary>True when the layer is kept.</summary>
-    public bool Keeps(string layerName) => RejectReason(layerName) is null;
+    internal bool Keeps(string layerName) => RejectReason(layerName) is null;
 }

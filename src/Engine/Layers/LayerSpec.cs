@@ -1,6 +1,13 @@
 namespace Alds.Engine.Layers;
 
-public enum LayerKind { Conv, Linear }
+/// <summary>What a compressible layer is.</summary>
+public enum LayerKind
+{
+    /// <summary>A 2-D convolution with <c>group = 1</c>.</summary>
+    Conv,
+    /// <summary>A linear (fully connected) layer: <c>kh = kw = 1</c>.</summary>
+    Linear,
+}
 
 /// <summary>How the stored weight tensor maps to the canonical <c>[out, in, kh, kw]</c> layout.</summary>
 public enum WeightLayout
@@ -26,6 +33,8 @@ public sealed record LayerSpec(
     string? BiasTensor,
     WeightLayout Layout = WeightLayout.Canonical)
 {
+    /// <summary>The weight's element count, <c>out·in·kh·kw</c>.</summary>
     public long Params => (long)Out * In * Kh * Kw;
+    /// <summary><c>[out, in]</c> for a linear layer, <c>[out, in, kh, kw]</c> for a convolution.</summary>
     public int[] Shape => Kind == LayerKind.Linear ? [Out, In] : [Out, In, Kh, Kw];
 }

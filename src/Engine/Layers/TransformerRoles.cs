@@ -53,7 +53,7 @@ public static partial class TransformerRoles
     /// <c>lm_head.decoder</c> and BERT's <c>cls.predictions.decoder</c>, when a word-embedding tensor of the same shape exists.
     /// Returns weight name → the embedding it is tied to.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> TiedToEmbedding(IEnumerable<(string Name, long[] Shape)> tensors, bool tieWordEmbeddings)
+    internal static IReadOnlyDictionary<string, string> TiedToEmbedding(IEnumerable<(string Name, long[] Shape)> tensors, bool tieWordEmbeddings)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         if (!tieWordEmbeddings) return result;

@@ -9,7 +9,7 @@ namespace Alds.Engine.Linalg;
 /// This is the ALDS error measure's need (Σ σ² tails); for small σ to full relative accuracy use
 /// <see cref="TruncatedSvd"/>. Tiny negative eigenvalues (rounding) are clamped to 0. Results descend.
 /// </remarks>
-public static class SingularValues
+internal static class SingularValues
 {
     /// <summary>Singular values of the m×n float64 view g (row stride ld) into sigma (min(m, n) values, descending).</summary>
     public static void Compute(ReadOnlySpan<double> g, int m, int n, int ld, Span<double> sigma)

@@ -10,7 +10,7 @@ namespace Alds.Engine.Linalg;
 /// steps; the Ritz value never exceeds the truth, and the stated 1e-4 relative accuracy is met with
 /// a wide margin at the default 1e-10.
 /// </remarks>
-public static class SpectralNorm
+internal static class SpectralNorm
 {
     /// <summary>Order up to which the dense overload uses the exact Gram route.</summary>
     public const int ExactLimit = 512;

@@ -15,7 +15,7 @@ namespace Alds.Engine.Linalg;
 /// Single-threaded unless a thread count is given; the scratch overload performs no allocation below
 /// <see cref="TridiagonalReduction.BlockedFrom"/>.
 /// </remarks>
-public static class SymmetricEigen
+internal static class SymmetricEigen
 {
     /// <summary>Doubles of scratch that <see cref="Values(Span{double}, int, Span{double}, Span{double})"/> needs for order n.</summary>
     public static int ScratchLength(int n) => HouseholderTridiagonal.ScratchLength(n) + n;

@@ -17,7 +17,7 @@ namespace Alds.Engine.Linalg;
 /// <see cref="SimdLevel.Width"/> (AVX-512: register-blocked outer products; 256-bit and scalar: blocked dot products),
 /// so results are deterministic for any number of concurrent callers.
 /// </remarks>
-public static class SymmetricGram
+internal static class SymmetricGram
 {
     // 256-bit and scalar path. Panel depth along the summed index: 4 rows × 256 doubles × 2 tiles stay in L1.
     private const int PanelDepth = 256;

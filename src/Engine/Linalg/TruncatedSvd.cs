@@ -18,7 +18,7 @@ namespace Alds.Engine.Linalg;
 /// with orthonormal completion vectors (their directions cannot be resolved from a Gram). S descends to rounding.
 /// float32 input is widened exactly. Parallel on up to the given threads; results are bit-identical for any count.
 /// </remarks>
-public sealed class TruncatedSvd
+internal sealed class TruncatedSvd
 {
     private const double Eps = 2.220446049250313e-16;
 

@@ -10,7 +10,7 @@ namespace Alds.Engine.Models;
 /// matrix; factorising one copy would change the other's meaning). Without a config, ties are assumed where the
 /// names and shapes say so (the transformers library's default for most model types).
 /// </summary>
-public static class CheckpointLayers
+internal static class CheckpointLayers
 {
     public static (IReadOnlyList<LayerSpec> Layers, IReadOnlyList<SkippedTensor> Skipped, TransformerConfig? Config) Discover(
         string modelPath, IReadOnlyList<TensorEntry> tensors, LayerFilter filter)

@@ -11,9 +11,13 @@ namespace Alds.Engine.Models;
 /// </summary>
 public interface IModelSource : IDisposable
 {
+    /// <summary>The path the model was opened from.</summary>
     string Path { get; }
+    /// <summary>Every tensor of the model, compressible or not, in file order.</summary>
     IReadOnlyList<TensorEntry> Tensors { get; }
+    /// <summary>The compressible layers the filter kept.</summary>
     IReadOnlyList<LayerSpec> Layers { get; }
+    /// <summary>The tensors that are not compressible layers, each with the reason.</summary>
     IReadOnlyList<SkippedTensor> Skipped { get; }
 
     /// <summary>Reads a layer's weight as float64 in canonical <c>[out, in, kh, kw]</c> row-major order.</summary>

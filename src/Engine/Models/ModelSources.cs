@@ -8,6 +8,9 @@ namespace Alds.Engine.Models;
 /// </summary>
 public static class ModelSources
 {
+    /// <summary>Opens <paramref name="path"/>; <paramref name="filter"/> (default: <see cref="LayerFilter"/>'s default,
+    /// which excludes embeddings) chooses the compressible layers.</summary>
+    /// <exception cref="ModelFormatException">The file is missing, unreadable or not a model this engine reads (one line).</exception>
     public static IModelSource Open(string path, LayerFilter? filter = null)
     {
         filter ??= LayerFilter.Default;

@@ -82,6 +82,7 @@ public sealed class OnnxModelSource : IModelSource
         OpsetVersion = _skeleton.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version ?? 0;
     }
 
+    /// <inheritdoc />
     public string Path { get; }
 
     /// <summary>The whole parsed model, weights included (parsed again on first use when the source was opened
@@ -90,16 +91,18 @@ public sealed class OnnxModelSource : IModelSource
     public ModelProto Model => _model.Value;
 
     /// <summary>The model's ONNX IR version.</summary>
-    public long IrVersion => _skeleton.IrVersion;
+    internal long IrVersion => _skeleton.IrVersion;
 
     /// <summary>The opset version of the default (<c>ai.onnx</c>) domain; 0 when the model imports none.</summary>
-    public long OpsetVersion { get; }
+    internal long OpsetVersion { get; }
 
+    /// <inheritdoc />
     public IReadOnlyList<TensorEntry> Tensors { get; }
 
     /// <summary>The compressible layers, in graph node order.</summary>
     public IReadOnlyList<LayerSpec> Layers { get; }
 
+    /// <inheritdoc />
     public IReadOnlyList<SkippedTensor> Skipped { get; }
 
     /// <summary>The nodes behind each of <see cref="Layers"/>, in the same order.</summary>
@@ -454,7 +457,7 @@ public sealed class OnnxModelSource : IModelSource
     };
 
     /// <summary>The engine's element type for an ONNX <c>TensorProto.DataType</c>, or null when it has none.</summary>
-    public static DType? MapDataType(int onnxDataType) => (OnnxType)onnxDataType switch
+    internal static DType? MapDataType(int onnxDataType) => (OnnxType)onnxDataType switch
     {
         OnnxType.Float => DType.F32,
         OnnxType.Double => DType.F64,

@@ -11,7 +11,7 @@ namespace Alds.Engine.Models;
 /// </summary>
 public sealed class SafetensorsModelSource : IModelSource
 {
-    public SafetensorsModelSource(string path, LayerFilter? filter = null)
+    internal SafetensorsModelSource(string path, LayerFilter? filter = null)
     {
         File = SafetensorsFile.Open(path);
         Path = path;
@@ -19,15 +19,20 @@ public sealed class SafetensorsModelSource : IModelSource
     }
 
     /// <summary>The memory-mapped file.</summary>
-    public SafetensorsFile File { get; }
+    internal SafetensorsFile File { get; }
+    /// <inheritdoc />
     public string Path { get; }
+    /// <inheritdoc />
     public IReadOnlyList<TensorEntry> Tensors => File.Tensors;
+    /// <inheritdoc />
     public IReadOnlyList<LayerSpec> Layers { get; }
+    /// <inheritdoc />
     public IReadOnlyList<SkippedTensor> Skipped { get; }
 
     /// <summary>The Hugging Face <c>config.json</c> beside the file, when there is one.</summary>
     public TransformerConfig? Config { get; }
 
+    /// <inheritdoc />
     public void ReadWeight(LayerSpec layer, Span<double> destination)
     {
         if (layer.Layout != WeightLayout.Canonical)
@@ -35,15 +40,19 @@ public sealed class SafetensorsModelSource : IModelSource
         ShardedSafetensorsModelSource.ReadWeightUnmapped(File, layer, destination);
     }
 
+    /// <inheritdoc />
     public bool TryReadWeight(LayerSpec layer, [NotNullWhen(true)] out float[]? weight)
     {
         weight = null;
         return layer.Layout == WeightLayout.Canonical && ShardedSafetensorsModelSource.TryReadWeightUnmapped(File, layer, out weight);
     }
 
+    /// <inheritdoc />
     public void ReadFloat64(string tensor, Span<double> destination) => File.ReadFloat64(tensor, destination);
 
+    /// <inheritdoc />
     public void CopyRawBytes(string tensor, Stream destination) => File.CopyTensorBytes(tensor, destination);
 
+    /// <summary>Unmaps and closes the file.</summary>
     public void Dispose() => File.Dispose();
 }

@@ -23,10 +23,10 @@ public sealed class ShardedSafetensorsModelSource : IModelSource
     private readonly List<TensorEntry> _tensors = [];
 
     /// <summary>One shard: its file name as the index spells it (relative to the index) and the open file.</summary>
-    public sealed record Shard(string Name, SafetensorsFile File, IReadOnlyList<TensorEntry> Tensors);
+    internal sealed record Shard(string Name, SafetensorsFile File, IReadOnlyList<TensorEntry> Tensors);
 
     /// <summary>Opens and validates an index and its shards; any problem is one <see cref="ModelFormatException"/> line.</summary>
-    public ShardedSafetensorsModelSource(string indexPath, LayerFilter? filter = null)
+    internal ShardedSafetensorsModelSource(string indexPath, LayerFilter? filter = null)
     {
         Path = indexPath;
         var (metadata, map) = ReadIndex(indexPath);
@@ -47,24 +47,28 @@ public sealed class ShardedSafetensorsModelSource : IModelSource
     public string Path { get; }
 
     /// <summary>The index's <c>metadata</c> object, each value as its JSON text (strings unquoted).</summary>
-    public IReadOnlyDictionary<string, string> IndexMetadata { get; }
+    internal IReadOnlyDictionary<string, string> IndexMetadata { get; }
 
     /// <summary>The shards in ordinal file-name order.</summary>
-    public IReadOnlyList<Shard> Shards => _shards;
+    internal IReadOnlyList<Shard> Shards => _shards;
 
+    /// <inheritdoc />
     public IReadOnlyList<TensorEntry> Tensors => _tensors;
+    /// <inheritdoc />
     public IReadOnlyList<LayerSpec> Layers { get; }
+    /// <inheritdoc />
     public IReadOnlyList<SkippedTensor> Skipped { get; }
 
     /// <summary>The Hugging Face <c>config.json</c> beside the index, when there is one.</summary>
     public TransformerConfig? Config { get; }
 
     /// <summary>The shard that holds <paramref name="tensor"/>.</summary>
-    public Shard ShardOf(string tensor) =>
+    internal Shard ShardOf(string tensor) =>
         _byTensor.TryGetValue(tensor, out var shard)
             ? shard
             : throw new ModelFormatException($"{Path}: tensor '{tensor}' is not in the weight map");
 
+    /// <inheritdoc />
     public void ReadWeight(LayerSpec layer, Span<double> destination)
     {
         if (layer.Layout != WeightLayout.Canonical)
@@ -72,6 +76,7 @@ public sealed class ShardedSafetensorsModelSource : IModelSource
         ReadWeightUnmapped(ShardOf(layer.WeightTensor).File, layer, destination);
     }
 
+    /// <inheritdoc />
     public bool TryReadWeight(LayerSpec layer, [NotNullWhen(true)] out float[]? weight)
     {
         weight = null;
@@ -108,10 +113,13 @@ public sealed class ShardedSafetensorsModelSource : IModelSource
         file.ReadFloat64Unmapped(layer.WeightTensor, destination[..count]);
     }
 
+    /// <inheritdoc />
     public void ReadFloat64(string tensor, Span<double> destination) => ShardOf(tensor).File.ReadFloat64(tensor, destination);
 
+    /// <inheritdoc />
     public void CopyRawBytes(string tensor, Stream destination) => ShardOf(tensor).File.CopyTensorBytes(tensor, destination);
 
+    /// <summary>Unmaps and closes every shard.</summary>
     public void Dispose()
     {
         foreach (var shard in _shards) shard.File.Dispose();

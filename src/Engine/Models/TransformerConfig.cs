@@ -16,6 +16,7 @@ namespace Alds.Engine.Models;
 /// </param>
 public sealed record TransformerConfig(string? ModelType, string? Architecture, int? Layers, int? Hidden, bool TieWordEmbeddings)
 {
+    /// <summary>The file read beside the weights.</summary>
     public const string FileName = "config.json";
 
     private static readonly string[] UntiedByDefault = ["llama", "mistral", "mixtral", "qwen2", "gemma"];
@@ -25,7 +26,7 @@ public sealed record TransformerConfig(string? ModelType, string? Architecture, 
     /// or null when there is none or it is not a Hugging Face model config (not a JSON object with a <c>model_type</c>
     /// or <c>architectures</c>): a folder may hold an unrelated config.json, and that must not block the model.
     /// </summary>
-    public static TransformerConfig? Beside(string modelPath)
+    internal static TransformerConfig? Beside(string modelPath)
     {
         ArgumentNullException.ThrowIfNull(modelPath);
         string folder = Directory.Exists(modelPath) ? modelPath : Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".";
@@ -43,7 +44,7 @@ public sealed record TransformerConfig(string? ModelType, string? Architecture, 
     }
 
     /// <exception cref="ModelFormatException">Not a JSON object, or a field of the wrong type.</exception>
-    public static TransformerConfig Read(string path)
+    internal static TransformerConfig Read(string path)
     {
         try
         {

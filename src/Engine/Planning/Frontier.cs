@@ -41,7 +41,7 @@ public sealed record FrontierResult(
 public static class Frontier
 {
     /// <summary>The optimizers of <c>alds frontier</c>, in CSV column order.</summary>
-    public static IReadOnlyList<OptimizerKind> DefaultOptimizers { get; } =
+    internal static IReadOnlyList<OptimizerKind> DefaultOptimizers { get; } =
         [OptimizerKind.Exact, OptimizerKind.Paper, OptimizerKind.K1, OptimizerKind.Uniform, OptimizerKind.Energy];
 
     /// <summary>

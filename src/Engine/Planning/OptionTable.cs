@@ -32,24 +32,24 @@ public sealed class LayerOptions
     }
 
     /// <summary>The layer these options belong to.</summary>
-    public LayerSpec Layer { get; }
+    internal LayerSpec Layer { get; }
 
     /// <summary>The non-dominated options, cheapest first.</summary>
     public IReadOnlyList<PlanOption> Frontier => _frontier;
 
     /// <summary>Number of frontier entries.</summary>
-    public int Count => _frontier.Length;
+    internal int Count => _frontier.Length;
 
     /// <summary>Frontier entry <paramref name="index"/>.</summary>
-    public PlanOption this[int index] => _frontier[index];
+    internal PlanOption this[int index] => _frontier[index];
 
     internal ReadOnlySpan<double> Errors => _errors;
 
     /// <summary>The budgeted cost of frontier entry <paramref name="index"/> (its params under a params budget).</summary>
-    public long Cost(int index) => _costs[index];
+    internal long Cost(int index) => _costs[index];
 
     /// <summary>Index of the cheapest option with error ≤ <paramref name="threshold"/> (exact comparison).</summary>
-    public int CheapestWithin(double threshold)
+    internal int CheapestWithin(double threshold)
     {
         // errors strictly descending: first index with e <= threshold
         int lo = 0, hi = _errors.Length - 1;
@@ -62,20 +62,20 @@ public sealed class LayerOptions
     }
 
     /// <summary>Index of the most accurate option with params ≤ <paramref name="budget"/>, or -1 if none fits.</summary>
-    public int BestWithin(long budget)
+    internal int BestWithin(long budget)
     {
         int i = Array.BinarySearch(_params, budget);
         return i >= 0 ? i : ~i - 1;
     }
 
     /// <summary>The option that keeps a layer whole.</summary>
-    public static PlanOption KeepOption(LayerSpec layer) => new(0, 1, 0, layer.Params, 0.0, false);
+    internal static PlanOption KeepOption(LayerSpec layer) => new(0, 1, 0, layer.Params, 0.0, false);
 
     /// <summary>
     /// Builds the frontier of <paramref name="layer"/> from <paramref name="options"/>: every rank that is a
     /// multiple of <paramref name="align"/> and smaller than the original layer, plus the keep option.
     /// </summary>
-    public static LayerOptions Build(LayerSpec layer, IEnumerable<SchemeOption> options, ErrorMeasure measure, int align = 1)
+    internal static LayerOptions Build(LayerSpec layer, IEnumerable<SchemeOption> options, ErrorMeasure measure, int align = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(align, 1);
         long original = layer.Params;
@@ -123,7 +123,7 @@ public sealed class LayerOptions
     /// original's and whose cost the model covers, plus the keep option, sorted by (cost, error, scheme, k, j) and
     /// reduced to the entries that lower the error. A cost need not grow with the rank, so this sorts every option.
     /// </summary>
-    public static LayerOptions Build(LayerSpec layer, IEnumerable<SchemeOption> options, ErrorMeasure measure, int align, CostModel cost)
+    internal static LayerOptions Build(LayerSpec layer, IEnumerable<SchemeOption> options, ErrorMeasure measure, int align, CostModel cost)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(align, 1);
         ArgumentNullException.ThrowIfNull(cost);
@@ -192,13 +192,13 @@ public sealed class OptionTable
     }
 
     /// <summary>The cost the frontiers are built for.</summary>
-    public CostModel Cost { get; }
+    internal CostModel Cost { get; }
 
     /// <summary>Cost of the compressible layers before compression.</summary>
-    public long CostBefore { get; }
+    internal long CostBefore { get; }
 
     /// <summary>The smallest reachable cost of the compressible layers: every layer at its cheapest option.</summary>
-    public long CheapestCost { get; }
+    internal long CheapestCost { get; }
 
     /// <summary>Per layer, in analysis order.</summary>
     public IReadOnlyList<LayerOptions> Layers { get; }
@@ -207,10 +207,10 @@ public sealed class OptionTable
     public IReadOnlyList<int> Schemes { get; }
 
     /// <summary>Parameters of the compressible layers before compression.</summary>
-    public long ParamsBefore { get; }
+    internal long ParamsBefore { get; }
 
     /// <summary>The smallest reachable total: every layer at its cheapest option.</summary>
-    public long CheapestParams { get; }
+    internal long CheapestParams { get; }
 
     /// <summary>
     /// Builds the table. <paramref name="schemes"/> null allows every scheme of the analysis;

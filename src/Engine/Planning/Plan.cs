@@ -20,13 +20,13 @@ public sealed record LayerChoice(
     public double? RelErrorMeasuredWhitened { get; init; }
 
     /// <summary>Under a budget other than params: this layer's cost kept whole and as chosen (units of the plan's cost kind).</summary>
-    public long? CostBefore { get; init; }
+    internal long? CostBefore { get; init; }
 
     /// <inheritdoc cref="CostBefore"/>
-    public long? CostAfter { get; init; }
+    internal long? CostAfter { get; init; }
 
     /// <summary><c>σ_1(F_s(W))</c> of the chosen scheme, from the analysis (so factorising need not compute it again).</summary>
-    public double? Norm { get; init; }
+    internal double? Norm { get; init; }
 }
 
 /// <summary>A complete allocation of (scheme, k, j) to every compressible layer.</summary>
@@ -47,6 +47,7 @@ public sealed record Plan(
     /// (its cheapest allocation exceeds the budget). Null when none is smaller.
     /// </summary>
     public double? NextSmallerThreshold { get; init; }
+    /// <summary>The cheapest size (in the budget's cost) of <see cref="NextSmallerThreshold"/>, over the budget; null with it.</summary>
     public long? NextSmallerThresholdParams { get; init; }
 
     /// <summary>Data-aware plans: the calibration behind the error curves; null for data-free ALDS.</summary>

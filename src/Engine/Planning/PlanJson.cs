@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Alds.Engine.Planning;
 
 /// <summary>One layer of a plan as it appears in plan JSON (DESIGN §4).</summary>
-public sealed record PlanLayerDocument(
+internal sealed record PlanLayerDocument(
     string Name,
     int[] Shape,
     int Scheme,
@@ -29,7 +29,7 @@ public sealed record PlanLayerDocument(
 /// A plan as read back from plan JSON (front ends, the <c>alds.plan</c> metadata of a compressed file).
 /// <see cref="NextSmallerThreshold"/> is present only for the exact optimizer.
 /// </summary>
-public sealed record PlanDocument(
+internal sealed record PlanDocument(
     int Version,
     string Optimizer,
     int[] Schemes,
@@ -202,7 +202,7 @@ public static class PlanJson
     /// Reads plan JSON. <paramref name="source"/> names where it came from (a file, "alds.plan metadata")
     /// in the one-line <see cref="ModelFormatException"/> thrown for malformed input.
     /// </summary>
-    public static PlanDocument Parse(string json, string source = "plan JSON")
+    internal static PlanDocument Parse(string json, string source = "plan JSON")
     {
         ArgumentNullException.ThrowIfNull(json);
         try

@@ -88,11 +88,11 @@ public sealed record PlannerOptions
     public int Align { get; init; } = 1;
 
     /// <summary>Threads used to evaluate layers; -1 = all. Results do not depend on it.</summary>
-    public int MaxDegreeOfParallelism { get; init; } = -1;
+    internal int MaxDegreeOfParallelism { get; init; } = -1;
 
     /// <summary>What the budget limits; null: parameters. Must be of the budget's <see cref="Budget.Kind"/>.</summary>
     public CostModel? Cost { get; init; }
 
     /// <summary>Seed of the <see cref="System.Random"/> that draws the random seeds of the paper optimizer.</summary>
-    public int PaperRandomSeed { get; init; }
+    internal int PaperRandomSeed { get; init; }
 }

@@ -7,7 +7,7 @@ namespace Alds.Engine.Planning;
 /// Seeded synthetic analyses with random decaying error curves, for planner benchmarks
 /// (<c>alds bench plan</c>) and tests. Not a model of any real spectrum.
 /// </summary>
-public static class SyntheticAnalysis
+internal static class SyntheticAnalysis
 {
     /// <summary>The 22 convolution shapes of the embedded ResNet18 (15,885,504 weight params).</summary>
     public static IReadOnlyList<(int Out, int In, int K)> ResNet18Shapes { get; } = BuildResNet18Shapes();

@@ -11,7 +11,7 @@ public static class TemporaryFiles
     private static readonly ConcurrentDictionary<string, byte> Live = new(StringComparer.Ordinal);
 
     /// <summary>A fresh hidden sibling of <paramref name="target"/>, registered until disposed.</summary>
-    public static Registration CreateSibling(string target)
+    internal static Registration CreateSibling(string target)
     {
         var full = Path.GetFullPath(target);
         var dir = Path.GetDirectoryName(full) ?? ".";
@@ -66,7 +66,7 @@ public static class TemporaryFiles
     }
 
     /// <summary>A registered temporary path; disposing deletes the file unless it was committed.</summary>
-    public sealed class Registration(string path) : IDisposable
+    internal sealed class Registration(string path) : IDisposable
     {
         private bool _committed;
         public string Path { get; } = path;

@@ -3,11 +3,53 @@ namespace Alds.Engine.Tensors;
 /// <summary>The 22 element types of the safetensors reference implementation.</summary>
 public enum DType
 {
-    BOOL, F4, F6_E2M3, F6_E3M2, U8, I8, F8_E5M2, F8_E4M3, F8_E8M0, F8_E4M3FNUZ, F8_E5M2FNUZ,
-    I16, U16, F16, BF16, I32, U32, F32, C64, F64, I64, U64,
+    /// <summary>Boolean, one byte.</summary>
+    BOOL,
+    /// <summary>4-bit float (E2M1).</summary>
+    F4,
+    /// <summary>6-bit float, 2 exponent and 3 mantissa bits.</summary>
+    F6_E2M3,
+    /// <summary>6-bit float, 3 exponent and 2 mantissa bits.</summary>
+    F6_E3M2,
+    /// <summary>Unsigned 8-bit integer.</summary>
+    U8,
+    /// <summary>Signed 8-bit integer.</summary>
+    I8,
+    /// <summary>8-bit float, 5 exponent and 2 mantissa bits.</summary>
+    F8_E5M2,
+    /// <summary>8-bit float, 4 exponent and 3 mantissa bits.</summary>
+    F8_E4M3,
+    /// <summary>8-bit exponent-only scale (E8M0).</summary>
+    F8_E8M0,
+    /// <summary>8-bit float E4M3, finite, no negative zero.</summary>
+    F8_E4M3FNUZ,
+    /// <summary>8-bit float E5M2, finite, no negative zero.</summary>
+    F8_E5M2FNUZ,
+    /// <summary>Signed 16-bit integer.</summary>
+    I16,
+    /// <summary>Unsigned 16-bit integer.</summary>
+    U16,
+    /// <summary>IEEE half precision.</summary>
+    F16,
+    /// <summary>bfloat16.</summary>
+    BF16,
+    /// <summary>Signed 32-bit integer.</summary>
+    I32,
+    /// <summary>Unsigned 32-bit integer.</summary>
+    U32,
+    /// <summary>IEEE single precision.</summary>
+    F32,
+    /// <summary>Complex of two float32.</summary>
+    C64,
+    /// <summary>IEEE double precision.</summary>
+    F64,
+    /// <summary>Signed 64-bit integer.</summary>
+    I64,
+    /// <summary>Unsigned 64-bit integer.</summary>
+    U64,
 }
 
-public static class DTypes
+internal static class DTypes
 {
     /// <summary>Bits per element, as the reference defines them (F4 = 4, F6_* = 6).</summary>
     public static int Bits(this DType t) => t switch

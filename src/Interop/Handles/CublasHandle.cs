@@ -1,7 +1,7 @@
 namespace Alds.Interop;
 
 /// <summary>A <c>cublasHandle_t</c>.</summary>
-public sealed class CublasHandle : GpuHandle
+internal sealed class CublasHandle : GpuHandle
 {
     private CublasHandle(nint raw) : base(raw) { }
 

@@ -1,7 +1,7 @@
 namespace Alds.Interop;
 
 /// <summary>A <c>cudaEvent_t</c> with timing enabled.</summary>
-public sealed class CudaEvent : GpuHandle
+internal sealed class CudaEvent : GpuHandle
 {
     private CudaEvent(nint raw) : base(raw) { }
 

@@ -1,7 +1,7 @@
 namespace Alds.Interop;
 
 /// <summary>A <c>CUmodule</c> loaded from CUBIN or PTX into the current context.</summary>
-public sealed class CudaModule : GpuHandle
+internal sealed class CudaModule : GpuHandle
 {
     private CudaModule(nint raw) : base(raw) { }
 
@@ -24,7 +24,7 @@ public sealed class CudaModule : GpuHandle
 }
 
 /// <summary>A kernel of a <see cref="CudaModule"/>; owns nothing (the module does).</summary>
-public sealed class CudaFunction
+internal sealed class CudaFunction
 {
     private readonly nint function;
     private readonly CudaModule module;

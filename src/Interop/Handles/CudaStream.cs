@@ -1,7 +1,7 @@
 namespace Alds.Interop;
 
 /// <summary>A <c>cudaStream_t</c>.</summary>
-public sealed class CudaStream : GpuHandle
+internal sealed class CudaStream : GpuHandle
 {
     private CudaStream(nint raw) : base(raw) { }
 

@@ -1,7 +1,7 @@
 namespace Alds.Interop;
 
 /// <summary>A <c>cusolverDnHandle_t</c>.</summary>
-public sealed class CusolverHandle : GpuHandle
+internal sealed class CusolverHandle : GpuHandle
 {
     private CusolverHandle(nint raw) : base(raw) { }
 

@@ -1,7 +1,7 @@
 namespace Alds.Interop;
 
 /// <summary>A <c>cusolverDnParams_t</c> for the 64-bit API.</summary>
-public sealed class CusolverParams : GpuHandle
+internal sealed class CusolverParams : GpuHandle
 {
     private CusolverParams(nint raw) : base(raw) { }
 

@@ -1,7 +1,7 @@
 namespace Alds.Interop;
 
 /// <summary>A <c>cudaMalloc</c> allocation of <see cref="Bytes"/> bytes.</summary>
-public sealed class DeviceMemory : GpuHandle
+internal sealed class DeviceMemory : GpuHandle
 {
     private DeviceMemory(nint raw, long bytes) : base(raw) => Bytes = bytes;
 

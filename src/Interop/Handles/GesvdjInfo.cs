@@ -1,7 +1,7 @@
 namespace Alds.Interop;
 
 /// <summary>A <c>gesvdjInfo_t</c>: Jacobi SVD settings.</summary>
-public sealed class GesvdjInfo : GpuHandle
+internal sealed class GesvdjInfo : GpuHandle
 {
     private GesvdjInfo(nint raw) : base(raw) { }
 

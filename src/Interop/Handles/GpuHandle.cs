@@ -6,7 +6,7 @@ namespace Alds.Interop;
 /// Base of the native handles: invalid when zero. Subclasses are created only by static
 /// factories that check the status, and their release never throws.
 /// </summary>
-public abstract class GpuHandle : SafeHandle
+internal abstract class GpuHandle : SafeHandle
 {
     private protected GpuHandle() : base(0, ownsHandle: true) { }
 

@@ -3,7 +3,7 @@ using System.Text;
 namespace Alds.Interop;
 
 /// <summary>An <c>nvrtcProgram</c>: one CUDA C source being compiled.</summary>
-public sealed class NvrtcProgram : GpuHandle
+internal sealed class NvrtcProgram : GpuHandle
 {
     private NvrtcProgram(nint raw) : base(raw) { }
 

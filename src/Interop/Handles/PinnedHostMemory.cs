@@ -1,7 +1,7 @@
 namespace Alds.Interop;
 
 /// <summary>Page-locked host memory from <c>cudaMallocHost</c>, for asynchronous copies.</summary>
-public sealed class PinnedHostMemory : GpuHandle
+internal sealed class PinnedHostMemory : GpuHandle
 {
     private PinnedHostMemory(nint raw, long bytes) : base(raw) => Bytes = bytes;
 

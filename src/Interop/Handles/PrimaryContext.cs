@@ -4,7 +4,7 @@ namespace Alds.Interop;
 /// A retained reference to a device's primary context: the one the CUDA runtime uses, so that
 /// driver-API modules and runtime/cuBLAS/cuSOLVER calls share memory and streams.
 /// </summary>
-public sealed class PrimaryContext : GpuHandle
+internal sealed class PrimaryContext : GpuHandle
 {
     private PrimaryContext(nint raw, int device) : base(raw) => Device = device;
 

@@ -1,7 +1,7 @@
 namespace Alds.Interop;
 
 /// <summary>A <c>syevjInfo_t</c>: Jacobi eigen-solver settings.</summary>
-public sealed class SyevjInfo : GpuHandle
+internal sealed class SyevjInfo : GpuHandle
 {
     private SyevjInfo(nint raw) : base(raw) { }
 

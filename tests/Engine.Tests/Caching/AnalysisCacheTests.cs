@@ -110,7 +110,9 @@ public class ModelManifestTests
 
             using (var source = Alds.Engine.Models.ModelSources.Open(model))
             {
-                var direct = SpectrumSweep.Run(source, new CpuSpectralBackend(), options with { Cache = cache, ManifestKey = key });
+                using var backend = new CachedSpectralBackend(new CpuSpectralBackend(), cache);
+                var direct = SpectrumSweep.Run(source, backend, options);
+                backend.SaveManifest(key, source);
                 var (loaded, modelParams) = ModelManifest.TryLoad(cache, key, options)!.Value;
                 Assert.That(modelParams, Is.EqualTo(216 + 40));
                 Assert.That(loaded.Layers.Select(l => l.Layer), Is.EqualTo(direct.Layers.Select(l => l.Layer)));

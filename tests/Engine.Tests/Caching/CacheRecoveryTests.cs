@@ -32,10 +32,11 @@ public class CacheRecoveryTests
     private (ModelAnalysis analysis, AnalysisCache cache) Sweep(bool manifest = false)
     {
         var cache = new AnalysisCache(_cacheDir);
-        var options = SweepOptions.SchemeZero with { Cache = cache };
-        if (manifest) options = options with { ManifestKey = ModelManifest.Key(_model, LayerFilter.Default, SweepOptions.SchemeZero) };
         using var source = ModelSources.Open(_model);
-        return (SpectrumSweep.Run(source, new CpuSpectralBackend(), options), cache);
+        using var backend = new CachedSpectralBackend(new CpuSpectralBackend(), cache);
+        var analysis = SpectrumSweep.Run(source, backend, SweepOptions.SchemeZero);
+        if (manifest) backend.SaveManifest(ModelManifest.Key(_model, LayerFilter.Default, SweepOptions.SchemeZero), source);
+        return (analysis, cache);
     }
 
     private static void AssertSameCurves(ModelAnalysis actual, ModelAnalysis expected)

@@ -14,10 +14,24 @@ public class ExitCodeClassificationTests
     public void Classify_BadInput_FailureWithTheMessage()
     {
         Assert.That(AldsApp.Classify(new ModelFormatException("m.onnx: truncated")), Is.EqualTo((AldsApp.Failure, "m.onnx: truncated")));
-        Assert.That(AldsApp.Classify(new PlanningException("keep 0.01 is unreachable")).code, Is.EqualTo(AldsApp.Failure));
+        Assert.That(AldsApp.Classify(new PlanningException("keep 0.01 is unreachable")), Is.EqualTo((AldsApp.Failure, "keep 0.01 is unreachable")));
         Assert.That(AldsApp.Classify(new SafetensorsException(SafetensorsErrorKind.InvalidHeaderLength, "x.safetensors", null, "bad header")).code,
             Is.EqualTo(AldsApp.Failure));
     }
+
+    [Test]
+    public void Taxonomy_PlanningAndWriteFailuresAreNotModelFormatErrors()
+    {
+        // Three separate kinds, one line and exit 1 each: a bad model, a plan that cannot be made, an output that
+        // cannot be written. A catch of one never takes another.
+        Assert.That(new PlanningException("p"), Is.Not.InstanceOf<ModelFormatException>());
+        Assert.That(new OutputWriteException("o"), Is.Not.InstanceOf<ModelFormatException>());
+    }
+
+    [Test]
+    public void Classify_FailedWrite_FailureWithTheMessage() =>
+        Assert.That(AldsApp.Classify(new OutputWriteException("out.safetensors: cannot write: No space left on device")),
+            Is.EqualTo((AldsApp.Failure, "out.safetensors: cannot write: No space left on device")));
 
     [Test]
     public void Classify_MissingComponent_FailureWithTheMessage() =>

@@ -57,7 +57,7 @@ public class SpectralBackendsTests
     {
         var layer = new LayerSpec("c", LayerKind.Conv, 8, 8, 3, 5, "c.weight", null);
 
-        var shape = GpuSpectralBackend.GroupShape(layer, scheme, 2);
+        var shape = FoldScheme.GroupShape(scheme, layer, 2);
 
         Assert.That(shape, Is.EqualTo((m, n)));
         Assert.That((long)m * n * 2, Is.EqualTo(layer.Params));
