@@ -45,8 +45,15 @@ public sealed class CalibrationCliOptions
         DefaultValueFactory = _ => "calibrated",
     };
 
+    public Option<string> Norm { get; } = new("--calibration-norm")
+    {
+        Description = "What the calibrated error is relative to: spectral (σ_1(F L), default, as specified) or frobenius (‖F L‖_F)",
+        DefaultValueFactory = _ => "spectral",
+    };
+
     public CalibrationCliOptions()
     {
+        Norm.AcceptOnlyFromAmong("spectral", "frobenius");
         Allocation.AcceptOnlyFromAmong("calibrated", "data-free");
         Samples.Validators.Add(r =>
         {
@@ -67,6 +74,7 @@ public sealed class CalibrationCliOptions
         command.Options.Add(Samples);
         command.Options.Add(Lambda);
         command.Options.Add(Allocation);
+        command.Options.Add(Norm);
         command.Validators.Add(r =>
         {
             if (r.GetResult(Vocab) is not null && !Requested(r)) r.AddError("--vocab is for text-model calibration (--calibration or --calibration-texts)");
@@ -87,6 +95,9 @@ public sealed class CalibrationCliOptions
         parse.GetResult(Calibration) is null && parse.GetResult(Texts) is null ? null
             : new CalibrationOptions(parse.GetValue(Calibration), parse.GetValue(Samples), parse.GetValue(Lambda),
                 TextsFile: parse.GetValue(Texts), Vocab: parse.GetValue(Vocab));
+
+    /// <summary>The normalisation of the calibrated errors (<c>--calibration-norm</c>).</summary>
+    public CalibrationNorm Normalisation(ParseResult parse) => parse.GetValue(Norm) == "frobenius" ? CalibrationNorm.Frobenius : CalibrationNorm.Spectral;
 
     /// <summary>True when <c>--calibration-allocation data-free</c>: data-free curves plan, whitened factors.</summary>
     public bool DataFreeAllocation(ParseResult parse) => parse.GetValue(Allocation) == "data-free";

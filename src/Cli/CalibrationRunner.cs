@@ -51,7 +51,8 @@ public static class CalibrationRunner
                     Record(prepared, calibration, inputs.Select(i => new LayerWhitening(i.Layer.Name, i.Order, 0, WhiteningMethod.Cholesky, calibration.Lambda)).ToArray(), "data-free"));
             var layers = source.Layers.ToDictionary(l => l.Name, l => new StageLayer(string.Join("×", l.Shape), l.Params, 1.0));
             var (analysis, whitening) = StageProgress.Run(context, "calibrated analysis", quiet, layers,
-                p => CalibratedSweep.Run(source, store, calibration.Lambda, parse.GetValue(options.MaxGroups), p, context.Cancel));
+                p => CalibratedSweep.Run(source, store, calibration.Lambda, parse.GetValue(options.MaxGroups), p, context.Cancel,
+                    options.Calibration.Normalisation(parse)));
             var deficient = whitening.Where(w => w.RankDeficient).ToArray();
             if (deficient.Length > 0)
                 context.Error.WriteLine($"alds: note: {deficient.Length} layers saw fewer input vectors than their order (rank-deficient moments, held by λ): " +
@@ -60,7 +61,9 @@ public static class CalibrationRunner
             if (raised.Length > 0)
                 context.Error.WriteLine("alds: note: whitening fell back on " +
                     string.Join(", ", raised.Select(r => $"{r.Layer} ({MethodName(r.Method)}, λ {r.Lambda.ToString("G3", CultureInfo.InvariantCulture)})")));
-            return new CalibratedAnalysis(analysis, store, new CalibratedFactorizer(store, calibration.Lambda), Record(prepared, calibration, whitening, "calibrated"));
+            var record = Record(prepared, calibration, whitening, "calibrated");
+            if (options.Calibration.Normalisation(parse) == CalibrationNorm.Frobenius) record = record with { Norm = "frobenius" };
+            return new CalibratedAnalysis(analysis, store, new CalibratedFactorizer(store, calibration.Lambda), record);
         }
         catch
         {

@@ -16,8 +16,10 @@ public static class CalibratedSpectra
 {
     /// <param name="weight">canonical [out, in, kh, kw] (the scheme-0 fold), float64</param>
     /// <param name="moment">C of the layer's im2col patches, (in·kh·kw)² row-major, lower triangle</param>
+    /// <param name="normalisation">σ_1(F L) (specified) or ‖F L‖_F (<see cref="CalibrationNorm"/>)</param>
     public static IReadOnlyList<SchemeOption> Analyze(LayerSpec layer, ReadOnlySpan<double> weight,
-        ReadOnlySpan<double> moment, double lambda, IReadOnlyList<int> groupCounts, int threads, ref LayerWhitening report)
+        ReadOnlySpan<double> moment, double lambda, IReadOnlyList<int> groupCounts, int threads, ref LayerWhitening report,
+        CalibrationNorm normalisation = CalibrationNorm.Spectral)
     {
         int m = layer.Out, total = layer.In * layer.Kh * layer.Kw;
         double scale = MomentBlocks.MeanDiagonal(moment, total);
@@ -30,7 +32,9 @@ public static class CalibratedSpectra
                 GroupSpectrum(weight[(i * n)..], MomentBlocks.Diagonal(moment, total, k, i), m, n, total, lambda, scale, threads, s.AsSpan(i * r, r), ref report);
             sigma[k] = s;
         }
-        double norm = sigma[1].Length > 0 ? sigma[1][0] : 0;
+        // σ(F L) is the whole spectrum of the k = 1 group (min(m, n) values): its root-sum-square is ‖F L‖_F.
+        double norm = sigma[1].Length == 0 ? 0
+            : normalisation == CalibrationNorm.Spectral ? sigma[1][0] : Math.Sqrt(sigma[1].Sum(v => v * v));
         return groupCounts.Distinct().Order().Select(k => CpuSpectralBackend.Curves(FoldScheme.KernelEncode, k, norm, sigma[k], Math.Min(m, total / k))).ToList();
     }
 

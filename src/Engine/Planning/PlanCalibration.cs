@@ -15,6 +15,9 @@ public sealed record PlanCalibration(string Source, int Samples, ulong Seed, dou
     /// <summary>Which curves chose (k, j): <c>calibrated</c>, or <c>data-free</c> (only the factors are whitened).</summary>
     public string Allocation { get; init; } = "calibrated";
 
+    /// <summary>What the calibrated errors are relative to: null for σ_1(F L) (the specified measure), <c>frobenius</c> for ‖F L‖_F.</summary>
+    public string? Norm { get; init; }
+
     /// <summary>Text calibration: XxHash64 (16 hex digits) of every text run, so <c>alds eval</c> can tell overlap; empty for images.</summary>
     public IReadOnlyList<string> Texts { get; init; } = [];
 

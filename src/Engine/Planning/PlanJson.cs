@@ -153,6 +153,7 @@ public static class PlanJson
         w.WriteString("preprocessing", cal.Preprocessing);
         w.WriteString("measure", PlanCalibration.Measure);
         w.WriteString("allocation", cal.Allocation);
+        if (cal.Norm is { } norm) w.WriteString("norm", norm);
         if (cal.Texts.Count > 0)
         {
             if (cal.Tokens is long tokens) w.WriteNumber("tokens", tokens);

@@ -90,6 +90,30 @@ public class WhiteningTests
         }
     }
 
+    // Oracle: ‖F L‖_F² = trace(F C' Fᵀ) by a triple loop over the damped moment; the curves are the spectral ones rescaled.
+    [Test]
+    public void Analyze_FrobeniusNorm_CurvesRelativeToTraceOfFCFt()
+    {
+        var layer = Conv;
+        int m = layer.Out, total = 36;
+        var w = CalibrationMath.Random((int)layer.Params, 6);
+        var c = CalibrationMath.Moment(total, 50, 7);
+        var full = CalibrationMath.Block(c, total, 0, total, 1e-3 * CalibrationMath.MeanDiagonal(c, total));
+        double trace = 0;
+        for (int o = 0; o < m; o++)
+            for (int a = 0; a < total; a++)
+                for (int b = 0; b < total; b++) trace += w[o * total + a] * full[a * total + b] * w[o * total + b];
+        var spectral = Calibrated(layer, w, c, 1e-3);
+        var report = Report(layer);
+        var frobenius = CalibratedSpectra.Analyze(layer, w, c, 1e-3, GroupCounts.Candidates(layer, 0), 2, ref report, CalibrationNorm.Frobenius);
+        for (int k = 0; k < spectral.Count; k++)
+        {
+            Assert.That(frobenius[k].Norm, Is.EqualTo(Math.Sqrt(trace)).Within(1e-10 * Math.Sqrt(trace)));
+            for (int j = 0; j < spectral[k].MaxRank; j++)
+                Assert.That(frobenius[k].ErrorsMax[j], Is.EqualTo(spectral[k].ErrorsMax[j] * spectral[k].Norm / frobenius[k].Norm).Within(1e-12));
+        }
+    }
+
     [Test]
     public void Factorize_IdentityMomentNoDamping_DecomposerFactorsBitForBit([Values(1, 2, 4)] int groups)
     {
