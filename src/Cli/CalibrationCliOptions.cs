@@ -47,13 +47,14 @@ public sealed class CalibrationCliOptions
 
     public Option<string> Norm { get; } = new("--calibration-norm")
     {
-        Description = "What the calibrated error is relative to: spectral (σ_1(F L), default, as specified) or frobenius (‖F L‖_F)",
+        Description = "What the calibrated error is relative to: spectral (σ_1(F L), default, as specified), frobenius (‖F L‖_F) "
+            + "or centred (σ_1 of F times the damped covariance's root: without the response to the mean input)",
         DefaultValueFactory = _ => "spectral",
     };
 
     public CalibrationCliOptions()
     {
-        Norm.AcceptOnlyFromAmong("spectral", "frobenius");
+        Norm.AcceptOnlyFromAmong("spectral", "frobenius", "centred");
         Allocation.AcceptOnlyFromAmong("calibrated", "data-free");
         Samples.Validators.Add(r =>
         {
@@ -97,7 +98,12 @@ public sealed class CalibrationCliOptions
                 TextsFile: parse.GetValue(Texts), Vocab: parse.GetValue(Vocab));
 
     /// <summary>The normalisation of the calibrated errors (<c>--calibration-norm</c>).</summary>
-    public CalibrationNorm Normalisation(ParseResult parse) => parse.GetValue(Norm) == "frobenius" ? CalibrationNorm.Frobenius : CalibrationNorm.Spectral;
+    public CalibrationNorm Normalisation(ParseResult parse) => parse.GetValue(Norm) switch
+    {
+        "frobenius" => CalibrationNorm.Frobenius,
+        "centred" => CalibrationNorm.Centred,
+        _ => CalibrationNorm.Spectral,
+    };
 
     /// <summary>True when <c>--calibration-allocation data-free</c>: data-free curves plan, whitened factors.</summary>
     public bool DataFreeAllocation(ParseResult parse) => parse.GetValue(Allocation) == "data-free";

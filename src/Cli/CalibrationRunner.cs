@@ -62,7 +62,7 @@ public static class CalibrationRunner
                 context.Error.WriteLine("alds: note: whitening fell back on " +
                     string.Join(", ", raised.Select(r => $"{r.Layer} ({MethodName(r.Method)}, λ {r.Lambda.ToString("G3", CultureInfo.InvariantCulture)})")));
             var record = Record(prepared, calibration, whitening, "calibrated");
-            if (options.Calibration.Normalisation(parse) == CalibrationNorm.Frobenius) record = record with { Norm = "frobenius" };
+            if (options.Calibration.Normalisation(parse) != CalibrationNorm.Spectral) record = record with { Norm = parse.GetValue(options.Calibration.Norm) };
             return new CalibratedAnalysis(analysis, store, new CalibratedFactorizer(store, calibration.Lambda), record);
         }
         catch

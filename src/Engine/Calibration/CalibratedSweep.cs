@@ -30,7 +30,9 @@ public static class CalibratedSweep
             SpectrumSweep.EnsureFinite(source.Path, layer, weight);
             var report = new LayerWhitening(layer.Name, order, count, WhiteningMethod.Cholesky, lambda);
             var ks = GroupCounts.Candidates(layer, FoldScheme.KernelEncode, maxGroups);
-            var options = ks.Count == 0 ? [] : CalibratedSpectra.Analyze(layer, weight, moment, lambda, ks, threads, ref report, normalisation);
+            var options = ks.Count == 0 ? [] : CalibratedSpectra.Analyze(layer, weight, moment, lambda, ks, threads, ref report, normalisation,
+                    normalisation == CalibrationNorm.Centred ? store.TryReadMean(layer.Name, order)
+                        ?? throw new ModelFormatException($"{store.Directory}: the first moment of layer '{layer.Name}' is missing or unreadable") : default);
             layers.Add(new LayerAnalysis(layer, options));
             whitening.Add(report);
         }

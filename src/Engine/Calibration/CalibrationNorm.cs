@@ -12,4 +12,11 @@ public enum CalibrationNorm
     /// relative errors of nearly low-rank layers small.
     /// </summary>
     Frobenius,
+
+    /// <summary>
+    /// <c>σ_1(F L_c)</c>, <c>L_c L_cᵀ = C' − μμᵀ</c> (the damped covariance): relative to the layer's response to the
+    /// variation of its inputs, without the response to their mean that dominates <c>σ_1(F L)</c> in layers fed by
+    /// ReLU/GELU outputs. The group errors are unchanged (uncentred: the mean response must be kept too).
+    /// </summary>
+    Centred,
 }

@@ -55,6 +55,7 @@ public class TextCalibrationTests
         var w1 = TinyTextModel.Random(D * H, 2);
         var tokenizer = TextTokenizer.Load(dir["vocab.txt"], null, 256);
         var c1 = new double[D * D];
+        var mu1 = new double[D];
         var c2 = new double[H * H];
         long tokens = 0;
         foreach (var text in texts)
@@ -70,7 +71,10 @@ public class TextCalibrationTests
                     r[o] = Math.Max(0, s);
                 }
                 for (int i = 0; i < D; i++)
+                {
+                    mu1[i] += x[i];
                     for (int j = 0; j < D; j++) c1[i * D + j] += (double)x[i] * x[j];
+                }
                 for (int i = 0; i < H; i++)
                     for (int j = 0; j < H; j++) c2[i * H + j] += r[i] * r[j];
             }
@@ -88,6 +92,8 @@ public class TextCalibrationTests
             int n = layer.Order;
             double scale = Enumerable.Range(0, n).Max(i => expected[i * n + i]) / tokens;
             Assert.That(count, Is.EqualTo(tokens), layer.Layer.Name);
+            if (layer.Order == D)
+                Assert.That(store.TryReadMean(layer.Layer.Name, D), Is.EqualTo(mu1.Select(v => v / tokens)).Within(1e-6), "first moment");
             for (int i = 0; i < n; i++)
                 for (int j = 0; j <= i; j++)
                     Assert.That(c[i * n + j], Is.EqualTo(expected[i * n + j] / tokens).Within(1e-6 * scale), $"{layer.Layer.Name} [{i}, {j}]");
