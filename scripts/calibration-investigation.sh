@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue 14, why the calibrated allocation loses on ResNet18 (docs/calibration.md "Limits"): keep 0.5, the calibration and
 # held-out halves of the skimage photographs of scripts/calibration-experiment.sh, 64 crops; data-free exact and uniform,
-# data-aware exact with the specified normalisation (sigma_1(F L)), with --calibration-norm frobenius, with --error rss,
+# data-aware exact with the specified normalisation (sigma_1(F L)), with --calibration-norm frobenius and centred, with --error rss,
 # data-aware uniform, and the data-free allocation with whitened factors. Outputs: docs/results/calibration-investigation/.
 # Usage: scripts/calibration-investigation.sh [WORKDIR]   (default /tmp/alds-calibration-investigation)
 set -euo pipefail
@@ -26,6 +26,7 @@ cal=(--calibration calibrate --calibration-samples 64 --cache cache)
 one free-k0.5 --keep 0.5
 one aware-spectral-k0.5 --keep 0.5 "${cal[@]}"
 one aware-frobenius-k0.5 --keep 0.5 "${cal[@]}" --calibration-norm frobenius
+one aware-centred-k0.5 --keep 0.5 "${cal[@]}" --calibration-norm centred
 one aware-rss-k0.5 --keep 0.5 "${cal[@]}" --error rss
 one aware-uniform-k0.5 --keep 0.5 --optimizer uniform "${cal[@]}"
 one free-uniform-k0.5 --keep 0.5 --optimizer uniform
