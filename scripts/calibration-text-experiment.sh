@@ -4,9 +4,9 @@
 # Data-aware ALDS on all-MiniLM-L6-v2 (issue 14's text target; extracted like scripts/experiment-text.sh does).
 # Calibration texts: the tail of the seeded permutation of Debian fortunes (`--calibration`, CAL_SAMPLES texts);
 # evaluation texts: its head (`alds eval --samples SAMPLES`, the sample of docs/results-text.md): disjoint as long as
-# CAL_SAMPLES + SAMPLES ≤ 14,7xx texts, and `alds eval` warns otherwise. For every optimizer and keep:
+# CAL_SAMPLES + SAMPLES ≤ about 14,600 texts, and `alds eval` warns otherwise. For every optimizer and keep:
 # `alds compress --calibration … --json -o MODEL.onnx`, then `alds eval`. Also: exact with the data-free allocation
-# (whitened factors only), exact with `--error rss` and with `--calibration-norm frobenius`, exact at keep 0.5 with other
+# (whitened factors only), exact with `--error rss` and with `--calibration-norm frobenius|centred`, exact at keep 0.5 with other
 # calibration sizes, data-free exact at keep 0.5 (to show that the
 # data-free rows of docs/results-text/raw/ are reproduced by this build), and `alds bench calibration` (the cost of the
 # calibration + calibrated analysis against the data-free compress, one process).
@@ -64,6 +64,10 @@ for n in $SIZES; do
   run "cal${n}_exact_k0.5" --keep 0.5 --optimizer exact --calibration --calibration-samples "$n"
 done
 run "cal${CAL_SAMPLES}_exact-frobenius_k0.5" --keep 0.5 --optimizer exact --calibration --calibration-samples "$CAL_SAMPLES" --calibration-norm frobenius
+for keep in 0.5 0.8 0.7; do
+  run "cal${CAL_SAMPLES}_exact-centred_k${keep}" --keep "$keep" --optimizer exact --calibration --calibration-samples "$CAL_SAMPLES" --calibration-norm centred
+done
+run "cal${CAL_SAMPLES}_k1-centred_k0.5" --keep 0.5 --optimizer k1 --calibration --calibration-samples "$CAL_SAMPLES" --calibration-norm centred
 run "free_exact_k0.5" --keep 0.5 --optimizer exact
 for keep in $KEEPS; do
   run "cal${CAL_SAMPLES}_exact-freealloc_k${keep}" --keep "$keep" --optimizer exact --calibration --calibration-samples "$CAL_SAMPLES" \

@@ -37,5 +37,10 @@ for path in sorted(glob.glob(os.path.join(raw, "*.plan.json"))):
     rows.append(row(label, keep, path, os.path.join(raw, stem + ".eval.json")))
 print("| keep | allocation | layers compressed (largest k) | planned max error | measured max residual (plain) | measured max residual (whitened) | cosine mean | cosine worst | rel. output error | NN agreement |")
 print("|---|---|---|---|---|---|---|---|---|---|")
-for _, r in sorted(rows, key=lambda t: -t[0]):
+ORDER = ["data-free exact |", "data-free k1", "data-free uniform", "data-free exact (this build)", "data-aware exact (256", "data-aware k1 (256",
+         "data-aware uniform (256", "data-aware exact, rss", "data-aware exact, freealloc", "data-aware exact, frobenius",
+         "data-aware exact, centred", "data-aware k1, centred", "data-aware exact (64", "data-aware exact (1024"]
+def rank(r):
+    return next((i for i, key in enumerate(ORDER) if key in r), len(ORDER))
+for _, r in sorted(rows, key=lambda t: (-t[0], rank(t[1]))):
     print(r)
