@@ -38,12 +38,12 @@ public static class CalibrationRunner
             {
                 if (p.done >= p.total || p.layer == lastPass) return;
                 lastPass = p.layer;
-                context.Error.WriteLine($"calibration {p.layer}: {prepared.Inputs.Count} samples through ONNX Runtime ({clock.Elapsed.TotalSeconds:F1} s elapsed)");
+                context.Error.WriteLine($"calibration {p.layer}: {prepared.Feeds.Count} runs through ONNX Runtime ({clock.Elapsed.TotalSeconds:F1} s elapsed)");
             });
             int computed = ActivationCapture.Run(onnx, inputs, prepared, store, budget, progress, context.Cancel);
             var captureTime = clock.Elapsed;
             if (!quiet)
-                context.Error.WriteLine($"calibration: {prepared.Inputs.Count} crops of {prepared.Set.Images.Count} images from {prepared.Set.Source}; " +
+                context.Error.WriteLine($"calibration: {Describe(prepared)} from {prepared.Set.Source}; " +
                     $"moments of {computed} layers computed, {inputs.Length - computed} from the cache ({captureTime.TotalSeconds:F2} s)");
             bool dataFree = options.Calibration.DataFreeAllocation(parse);
             if (dataFree)
@@ -51,7 +51,8 @@ public static class CalibrationRunner
                     Record(prepared, calibration, inputs.Select(i => new LayerWhitening(i.Layer.Name, i.Order, 0, WhiteningMethod.Cholesky, calibration.Lambda)).ToArray(), "data-free"));
             var layers = source.Layers.ToDictionary(l => l.Name, l => new StageLayer(string.Join("×", l.Shape), l.Params, 1.0));
             var (analysis, whitening) = StageProgress.Run(context, "calibrated analysis", quiet, layers,
-                p => CalibratedSweep.Run(source, store, calibration.Lambda, parse.GetValue(options.MaxGroups), p, context.Cancel));
+                p => CalibratedSweep.Run(source, store, calibration.Lambda, parse.GetValue(options.MaxGroups), p, context.Cancel,
+                    options.Calibration.Normalisation(parse)));
             var deficient = whitening.Where(w => w.RankDeficient).ToArray();
             if (deficient.Length > 0)
                 context.Error.WriteLine($"alds: note: {deficient.Length} layers saw fewer input vectors than their order (rank-deficient moments, held by λ): " +
@@ -60,7 +61,9 @@ public static class CalibrationRunner
             if (raised.Length > 0)
                 context.Error.WriteLine("alds: note: whitening fell back on " +
                     string.Join(", ", raised.Select(r => $"{r.Layer} ({MethodName(r.Method)}, λ {r.Lambda.ToString("G3", CultureInfo.InvariantCulture)})")));
-            return new CalibratedAnalysis(analysis, store, new CalibratedFactorizer(store, calibration.Lambda), Record(prepared, calibration, whitening, "calibrated"));
+            var record = Record(prepared, calibration, whitening, "calibrated");
+            if (options.Calibration.Normalisation(parse) != CalibrationNorm.Spectral) record = record with { Norm = parse.GetValue(options.Calibration.Norm) };
+            return new CalibratedAnalysis(analysis, store, new CalibratedFactorizer(store, calibration.Lambda), record);
         }
         catch
         {
@@ -69,10 +72,19 @@ public static class CalibrationRunner
         }
     }
 
+    private static string Describe(CalibrationInputs prepared) => prepared.Kind == Engine.Evaluation.ModelKind.Text
+        ? $"{prepared.Set.Samples} texts ({prepared.Set.Tokens} tokens)"
+        : $"{prepared.Feeds.Count} crops of {prepared.Set.Images.Count} images";
+
     private static PlanCalibration Record(CalibrationInputs prepared, CalibrationOptions calibration, IReadOnlyList<LayerWhitening> whitening, string allocation) =>
         new(prepared.Set.Source, prepared.Set.Samples, prepared.Set.Seed, calibration.Lambda, prepared.Set.Preprocessing,
             prepared.Set.Images.Select(i => (i.Name, i.Hash.ToString("x16"))).ToArray(),
-            whitening.Select(w => new CalibratedLayer(w.Layer, MethodName(w.Method), w.Lambda, w.Samples, w.Order)).ToArray()) { Allocation = allocation };
+            whitening.Select(w => new CalibratedLayer(w.Layer, MethodName(w.Method), w.Lambda, w.Samples, w.Order)).ToArray())
+        {
+            Allocation = allocation,
+            Texts = prepared.Set.Texts.Select(h => h.ToString("x16")).ToArray(),
+            Tokens = prepared.Kind == Engine.Evaluation.ModelKind.Text ? prepared.Set.Tokens : null,
+        };
 
     public static string MethodName(WhiteningMethod m) => m switch
     {

@@ -22,11 +22,13 @@ public static class CalibrationBench
     {
         var model = CommonOptions.Model();
         var calibration = new Option<string?>("--calibration") { Description = "Calibration images (default: the skimage photographs)" };
-        var samples = new Option<int>("--calibration-samples") { Description = "Calibration crops (default 64)", DefaultValueFactory = _ => 64 };
+        var texts = new Option<string?>("--calibration-texts") { Description = "Text models: calibration texts, one a line (default: Debian fortunes)" };
+        var vocab = new Option<string?>("--vocab") { Description = "Text models: the WordPiece vocabulary (default: vocab.txt beside the model)" };
+        var samples = new Option<int>("--calibration-samples") { Description = "Calibration crops or texts (default 64)", DefaultValueFactory = _ => 64 };
         var keep = new Option<double>("--keep") { Description = "Keep of the data-free compress (default 0.5)", DefaultValueFactory = _ => 0.5 };
         var command = new Command("calibration", "Calibration + calibrated analysis against the data-free compress, same model, same run");
         command.Arguments.Add(model);
-        foreach (var o in new Option[] { calibration, samples, keep }) command.Options.Add(o);
+        foreach (var o in new Option[] { calibration, texts, vocab, samples, keep }) command.Options.Add(o);
         command.SetAction(parse =>
         {
             var path = DefaultModel.Resolve(parse.GetValue(model));
@@ -47,7 +49,7 @@ public static class CalibrationBench
             double free = clock.Elapsed.TotalSeconds;
 
             clock.Restart();
-            var options = new CalibrationOptions(parse.GetValue(calibration), parse.GetValue(samples));
+            var options = new CalibrationOptions(parse.GetValue(calibration), parse.GetValue(samples), TextsFile: parse.GetValue(texts), Vocab: parse.GetValue(vocab));
             var inputs = CalibrationInputs.Prepare(path, options, null);
             var layers = source.Bindings.Select(b => LayerInput.Of(source, b)).ToArray();
             using var store = new MomentStore(null, ActivationCapture.ModelKey(path), inputs.Set.Key());
@@ -58,7 +60,7 @@ public static class CalibrationBench
             var machine = MachineInfo.Current();
             context.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"data-free compress (sweep, exact plan at keep {parse.GetValue(keep)}, factorise, write): {free:F2} s; " +
-                $"calibration with {options.Samples} crops: {capture:F2} s, + calibrated analysis: {aware:F2} s; " +
+                $"calibration with {options.Samples} {(inputs.Kind == Engine.Evaluation.ModelKind.Text ? $"texts ({inputs.Set.Tokens} tokens)" : "crops")}: {capture:F2} s, + calibrated analysis: {aware:F2} s; " +
                 $"ratio (calibration + analysis) / data-free compress = {aware / free:F2}")));
             context.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"{machine.Cpu}, {machine.LogicalCores} cores, load average {load0:F2} before, {machine.Load1:F2} after")));

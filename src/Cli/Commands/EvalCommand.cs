@@ -93,18 +93,23 @@ public static class EvalCommand
 
     private static int EvalText(CliContext context, ParseResult parse, TextEvalOptions options, string originalPath, string compressedPath, bool asJson)
     {
+        var samples = TextEvaluator.Samples(originalPath, options);
+        int overlap = Engine.Calibration.CalibrationOverlap.CountTexts(compressedPath, samples.Texts);
+        if (overlap > 0)
+            context.Error.WriteLine($"alds: warning: {overlap} of the {samples.Texts.Count} evaluation texts calibrated {Path.GetFileName(compressedPath)}: " +
+                "not a held-out evaluation (calibration draws from the other end of the same seeded permutation: keep --samples plus --calibration-samples within the corpus, or use disjoint files)");
         var result = context.Interactive
             ? context.Console.Progress().Start(progress =>
             {
                 var task = progress.AddTask("comparing outputs");
-                return TextEvaluator.Evaluate(originalPath, compressedPath, options, new InlineProgress(p =>
+                return TextEvaluator.Evaluate(originalPath, compressedPath, samples, options, new InlineProgress(p =>
                 {
                     task.MaxValue = p.total;
                     task.Value = p.done;
                     if (p.done == p.total) task.Description = $"timing ({options.Runs} runs each, batch 1 and {TextEvaluator.BatchSize})";
                 }));
             })
-            : TextEvaluator.Evaluate(originalPath, compressedPath, options);
+            : TextEvaluator.Evaluate(originalPath, compressedPath, samples, options);
         if (asJson) TextEvalReport.WriteJson(context, result);
         else TextEvalReport.WriteTable(context, result, originalPath, compressedPath);
         return AldsApp.Success;

@@ -29,7 +29,7 @@ public static class ActivationCapture
             passes[^1].Add(layer);
             used += bytes;
         }
-        int done = 0, total = passes.Count * inputs.Inputs.Count;
+        int done = 0, total = passes.Count * inputs.Feeds.Count;
         foreach (var pass in passes)
         {
             var moments = pass.Select(l => new SecondMoment(l.Order)).ToArray();
@@ -38,18 +38,17 @@ public static class ActivationCapture
             using var session = Open(source, names, options);
             // Largest first on the shared workers: the layers' costs differ by orders of magnitude.
             var order = Enumerable.Range(0, pass.Count).OrderByDescending(i => Cost(pass[i])).ToArray();
-            foreach (var input in inputs.Inputs)
+            foreach (var feed in inputs.Feeds)
             {
                 cancel.ThrowIfCancellationRequested();
                 progress?.Report((done++, total, $"pass {passes.IndexOf(pass) + 1}/{passes.Count}"));
-                using var value = OrtValue.CreateTensorValueFromMemory(input, inputs.Shape);
-                using var runOptions = new RunOptions();
-                using var results = session.Run(runOptions, [session.InputNames[0]], [value], names);
-                var byName = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => results[p.i]);
+                using var results = session.Run(feed.Inputs, names);
+                var byName = results.ToDictionary(r => r.Name, r => (Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>)r.AsTensor<float>());
                 Parallel.ForEach(order, new ParallelOptions { CancellationToken = cancel }, i =>
                 {
                     var result = byName[pass[i].Tensor];
-                    PatchExtractor.Accumulate(pass[i], result.GetTensorDataAsSpan<float>(), result.GetTensorTypeAndShape().Shape, moments[i]);
+                    var shape = result.Dimensions.ToArray().Select(d => (long)d).ToArray();
+                    PatchExtractor.Accumulate(pass[i], result.Buffer.Span, shape, moments[i], feed.Tokens);
                 });
             }
             for (int i = 0; i < pass.Count; i++) store.Write(pass[i].Layer.Name, moments[i]);

@@ -16,8 +16,10 @@ internal static class CalibratedSpectra
 {
     /// <param name="weight">canonical [out, in, kh, kw] (the scheme-0 fold), float64</param>
     /// <param name="moment">C of the layer's im2col patches, (in·kh·kw)² row-major, lower triangle</param>
+    /// <param name="normalisation">σ_1(F L) (specified) or ‖F L‖_F (<see cref="CalibrationNorm"/>)</param>
     public static IReadOnlyList<SchemeOption> Analyze(LayerSpec layer, ReadOnlySpan<double> weight,
-        ReadOnlySpan<double> moment, double lambda, IReadOnlyList<int> groupCounts, int threads, ref LayerWhitening report)
+        ReadOnlySpan<double> moment, double lambda, IReadOnlyList<int> groupCounts, int threads, ref LayerWhitening report,
+        CalibrationNorm normalisation = CalibrationNorm.Spectral, ReadOnlySpan<double> mean = default)
     {
         int m = layer.Out, total = layer.In * layer.Kh * layer.Kw;
         double scale = MomentBlocks.MeanDiagonal(moment, total);
@@ -30,8 +32,38 @@ internal static class CalibratedSpectra
                 GroupSpectrum(weight[(i * n)..], MomentBlocks.Diagonal(moment, total, k, i), m, n, total, lambda, scale, threads, s.AsSpan(i * r, r), ref report);
             sigma[k] = s;
         }
-        double norm = sigma[1].Length > 0 ? sigma[1][0] : 0;
+        // σ(F L) is the whole spectrum of the k = 1 group (min(m, n) values): its root-sum-square is ‖F L‖_F.
+        double norm = sigma[1].Length == 0 ? 0 : normalisation switch
+        {
+            CalibrationNorm.Spectral => sigma[1][0],
+            CalibrationNorm.Frobenius => Math.Sqrt(sigma[1].Sum(v => v * v)),
+            _ => CentredNorm(weight, moment, mean, m, total, lambda * WhiteningFactor.DampingScale(moment, total, scale), threads),
+        };
         return groupCounts.Distinct().Order().Select(k => CpuSpectralBackend.Curves(FoldScheme.KernelEncode, k, norm, sigma[k], Math.Min(m, total / k))).ToList();
+    }
+
+    /// <summary><c>√λ_max(F (C + δI − μμᵀ) Fᵀ)</c> by two packed products and the m×m eigenvalues.</summary>
+    private static unsafe double CentredNorm(ReadOnlySpan<double> f, ReadOnlySpan<double> moment, ReadOnlySpan<double> mean, int m, int n,
+        double delta, int threads)
+    {
+        if (mean.Length != n) throw new ArgumentException($"the centred normalisation needs the first moment ({n} values)", nameof(mean));
+        var c = new double[(long)n * n];
+        for (int a = 0; a < n; a++)
+        {
+            for (int b = 0; b < a; b++) c[(long)a * n + b] = c[(long)b * n + a] = moment[a * n + b] - mean[a] * mean[b];
+            c[(long)a * n + a] = moment[a * n + a] + delta - mean[a] * mean[a];
+        }
+        var t = new double[(long)m * n];
+        var h = new double[(long)m * m];
+        fixed (double* fp = f, cp = c, tp = t, hp = h)
+        {
+            var fv = MatrixView.Of(fp, m, n, n);
+            PackedGemm.Multiply(fv, MatrixView.Of(cp, n, n, n), tp, n, threads);
+            PackedGemm.Multiply(MatrixView.Of(tp, m, n, n), fv.Transpose(), hp, m, threads, lowerOnly: true);
+        }
+        var w = new double[m];
+        SymmetricEigen.Values(h, m, w, threads);
+        return Math.Sqrt(Math.Max(w[0], 0));
     }
 
     /// <summary>σ(G L) descending (r = min(m, n) values) of the group <c>G</c> (m×n, row stride <paramref name="ld"/>).</summary>

@@ -12,7 +12,7 @@ public static class CalibratedSweep
     /// <remarks>CPU only (the packed products of <see cref="CalibratedSpectra"/>), whatever <c>--device</c> says.</remarks>
     public static (ModelAnalysis analysis, IReadOnlyList<LayerWhitening> whitening) Run(IModelSource source,
         MomentStore store, double lambda, int maxGroups, IProgress<(int done, int total, string layer)>? progress = null,
-        CancellationToken cancel = default)
+        CancellationToken cancel = default, CalibrationNorm normalisation = CalibrationNorm.Spectral)
     {
         int threads = Environment.ProcessorCount;
         var layers = new List<LayerAnalysis>();
@@ -30,7 +30,9 @@ public static class CalibratedSweep
             SpectrumSweep.EnsureFinite(source.Path, layer, weight);
             var report = new LayerWhitening(layer.Name, order, count, WhiteningMethod.Cholesky, lambda);
             var ks = GroupCounts.Candidates(layer, FoldScheme.KernelEncode, maxGroups);
-            var options = ks.Count == 0 ? [] : CalibratedSpectra.Analyze(layer, weight, moment, lambda, ks, threads, ref report);
+            var options = ks.Count == 0 ? [] : CalibratedSpectra.Analyze(layer, weight, moment, lambda, ks, threads, ref report, normalisation,
+                    normalisation == CalibrationNorm.Centred ? store.TryReadMean(layer.Name, order)
+                        ?? throw new ModelFormatException($"{store.Directory}: the first moment of layer '{layer.Name}' is missing or unreadable") : default);
             layers.Add(new LayerAnalysis(layer, options));
             whitening.Add(report);
         }

@@ -4,20 +4,29 @@ using Microsoft.ML.OnnxRuntime;
 namespace Alds.Engine.Calibration;
 
 /// <summary>
-/// Evaluation images that were calibration images of a data-aware model: the <c>calibration.images</c> of the plan in its
-/// <c>alds.plan</c> metadata, matched by content hash (XxHash64), whatever the file names.
+/// Evaluation inputs that were calibration inputs of a data-aware model, told from the <c>calibration</c> record of the
+/// plan in its <c>alds.plan</c> metadata: images by content hash (<c>images[].xxhash64</c>, whatever the file names),
+/// texts by the hash of their text as loaded (<c>texts[]</c>, <see cref="Evaluation.TextCorpus.ContentHash"/>, whatever
+/// file or corpus they come from).
 /// </summary>
 public static class CalibrationOverlap
 {
     /// <summary>The paths among <paramref name="images"/> that calibrated <paramref name="compressedOnnx"/>; empty when none or data-free.</summary>
     public static IReadOnlyList<string> Find(string compressedOnnx, IReadOnlyList<string> images)
     {
-        var hashes = CalibrationHashes(compressedOnnx);
+        var hashes = CalibrationHashes(compressedOnnx, "images");
         if (hashes.Count == 0) return [];
         return images.Where(p => File.Exists(p) && hashes.Contains(Evaluation.ImageSamples.ContentHash(p).ToString("x16"))).ToArray();
     }
 
-    private static HashSet<string> CalibrationHashes(string path)
+    /// <summary>How many of <paramref name="texts"/> calibrated <paramref name="compressedOnnx"/>; 0 when none or data-free.</summary>
+    public static int CountTexts(string compressedOnnx, IReadOnlyList<string> texts)
+    {
+        var hashes = CalibrationHashes(compressedOnnx, "texts");
+        return hashes.Count == 0 ? 0 : texts.Count(t => hashes.Contains(Evaluation.TextCorpus.ContentHash(t).ToString("x16")));
+    }
+
+    private static HashSet<string> CalibrationHashes(string path, string list)
     {
         var result = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         // Best effort: a model that cannot be read is reported by the evaluation itself, with its own line.
@@ -28,9 +37,13 @@ public static class CalibrationOverlap
             using var session = new InferenceSession(path, options);
             if (!session.ModelMetadata.CustomMetadataMap.TryGetValue(Export.OnnxRewriter.PlanMetadataKey, out var plan)) return result;
             using var doc = JsonDocument.Parse(plan);
-            if (doc.RootElement.TryGetProperty("calibration", out var cal) && cal.TryGetProperty("images", out var list))
-                foreach (var image in list.EnumerateArray())
-                    if (image.TryGetProperty("xxhash64", out var h) && h.GetString() is { } hash) result.Add(hash);
+            if (!doc.RootElement.TryGetProperty("calibration", out var cal) || !cal.TryGetProperty(list, out var items)) return result;
+            foreach (var item in items.EnumerateArray())
+            {
+                var hash = item.ValueKind == JsonValueKind.String ? item
+                    : item.TryGetProperty("xxhash64", out var h) ? h : default;
+                if (hash.ValueKind == JsonValueKind.String && hash.GetString() is { } s) result.Add(s);
+            }
         }
         catch (Exception e) when (e is OnnxRuntimeException or JsonException or IOException or InvalidOperationException or UnauthorizedAccessException) { }
         return result;

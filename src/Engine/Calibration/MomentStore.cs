@@ -4,13 +4,15 @@ namespace Alds.Engine.Calibration;
 
 /// <summary>
 /// Layer moments on disk, one file per (model, layer, calibration set): <c>&lt;key&gt;.moment</c> holding a header (magic,
-/// order, count) and the lower triangle row by row in float64, little-endian. In a <c>--cache</c> folder they are kept for
+/// order, count) and the lower triangle row by row in float64, little-endian; beside it <c>&lt;key&gt;.mean</c>, the first
+/// moment (magic, order, n float64). In a <c>--cache</c> folder they are kept for
 /// later runs; otherwise in a temporary folder removed on <see cref="Dispose"/>. Only one layer's moment is in memory at a time.
 /// A file that does not read back whole and consistent is treated as missing.
 /// </summary>
 public sealed class MomentStore : IDisposable
 {
     private const ulong Magic = 0x31544e454d4f4d41; // "AMOMENT1"
+    private const ulong MeanMagic = 0x314e4145_4d4d4441; // "ADMMEAN1"
     private readonly bool _temporary;
     private readonly UInt128 _model, _set;
 
@@ -38,7 +40,8 @@ public sealed class MomentStore : IDisposable
         return System.IO.Path.Combine(Directory, hash.GetCurrentHashAsUInt128().ToString("x32") + ".moment");
     }
 
-    internal bool Contains(string layer, int order) => TryRead(layer, order) is not null;
+    /// <summary>Both the moment and the first moment (<c>&lt;key&gt;.mean</c>) are stored and readable.</summary>
+    internal bool Contains(string layer, int order) => TryRead(layer, order) is not null && TryReadMean(layer, order) is not null;
 
     internal void Write(string layer, SecondMoment moment)
     {
@@ -51,6 +54,29 @@ public sealed class MomentStore : IDisposable
             for (int i = 0; i < n; i++) w.Write(MemoryMarshal.AsBytes(c.AsSpan(i * n, i + 1)));
         }
         Runtime.TemporaryFiles.WriteAtomically(PathOf(layer), buffer.ToArray());
+        using var means = new MemoryStream();
+        using (var w = new BinaryWriter(means, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(MeanMagic); w.Write(n);
+            w.Write(MemoryMarshal.AsBytes(moment.Mean().AsSpan()));
+        }
+        Runtime.TemporaryFiles.WriteAtomically(System.IO.Path.ChangeExtension(PathOf(layer), ".mean"), means.ToArray());
+    }
+
+    /// <summary>μ = E[x] (n values), or null when missing or not readable.</summary>
+    public double[]? TryReadMean(string layer, int order)
+    {
+        var path = System.IO.Path.ChangeExtension(PathOf(layer), ".mean");
+        if (!File.Exists(path)) return null;
+        try
+        {
+            using var r = new BinaryReader(File.OpenRead(path));
+            if (r.BaseStream.Length != 12 + 8L * order || r.ReadUInt64() != MeanMagic || r.ReadInt32() != order) return null;
+            var mean = new double[order];
+            r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(mean.AsSpan()));
+            return mean;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
     }
 
     /// <summary>C (n×n row-major, lower triangle) and the count, or null when missing or not readable.</summary>

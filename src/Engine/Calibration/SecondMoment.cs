@@ -16,6 +16,7 @@ internal sealed class SecondMoment
     public const int Batch = 512;
 
     private readonly double[] _sum;
+    private readonly double[] _first;
     private readonly int _threads;
     private float[]? _pending;
     private int _pendingCount;
@@ -26,9 +27,10 @@ internal sealed class SecondMoment
         Order = order;
         _threads = threads;
         _sum = new double[(long)order * order];
+        _first = new double[order];
     }
 
-    private SecondMoment(int order, double[] sum, long count) { Order = order; _sum = sum; Count = count; _threads = 1; }
+    private SecondMoment(int order, double[] sum, double[] first, long count) { Order = order; _sum = sum; _first = first; Count = count; _threads = 1; }
 
     /// <summary>Length n of an input vector.</summary>
     public int Order { get; }
@@ -78,6 +80,12 @@ internal sealed class SecondMoment
     private unsafe void Update(ReadOnlySpan<float> x, int ld, int count)
     {
         int n = Order;
+        for (int i = 0; i < n; i++)
+        {
+            double s = 0;
+            foreach (var v in x.Slice(i * ld, count)) s += v;
+            _first[i] += s;
+        }
         var temp = WorkBuffers.Rent(checked(n * n));
         try
         {
@@ -108,12 +116,21 @@ internal sealed class SecondMoment
         return c;
     }
 
+    /// <summary>The first moment <c>μ = E[x]</c> (n values): what the centred normalisation subtracts (<c>C − μμᵀ</c>).</summary>
+    public double[] Mean()
+    {
+        Flush();
+        return Count == 0 ? new double[Order] : _first.Select(v => v / Count).ToArray();
+    }
+
     /// <summary>A moment known already (tests, the cache): <paramref name="moment"/> is C (lower triangle read), counted <paramref name="count"/> times.</summary>
-    public static SecondMoment FromMoment(ReadOnlySpan<double> moment, int order, long count)
+    public static SecondMoment FromMoment(ReadOnlySpan<double> moment, int order, long count, ReadOnlySpan<double> mean = default)
     {
         var sum = new double[(long)order * order];
         for (int i = 0; i < order; i++)
             for (int j = 0; j <= i; j++) sum[(long)i * order + j] = moment[i * order + j] * count;
-        return new SecondMoment(order, sum, count);
+        var first = new double[order];
+        for (int i = 0; i < mean.Length && i < order; i++) first[i] = mean[i] * count;
+        return new SecondMoment(order, sum, first, count);
     }
 }

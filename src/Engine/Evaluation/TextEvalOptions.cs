@@ -16,4 +16,4 @@ public sealed record TextEvalOptions(
     bool? Lowercase = null,
     int Runs = 20,
     int WarmupRuns = 3,
-    ulong Seed = 20261203);
+    ulong Seed = TextCorpus.DefaultSeed);

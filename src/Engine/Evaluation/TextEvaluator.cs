@@ -12,12 +12,8 @@ public static class TextEvaluator
     /// <summary>Texts per batch when comparing outputs, and the larger timed batch.</summary>
     public const int BatchSize = 32;
 
-    /// <summary>
-    /// Default token limit, lowered to the model's position table when that is shorter: what sentence-transformers
-    /// runs all-MiniLM-L6-v2 with. A few fortunes are longer; padding a batch of 32 to 512 tokens made one timed run
-    /// take 8 s on the 2-core development machine.
-    /// </summary>
-    public const int DefaultMaxLength = 256;
+    /// <summary>Default token limit (<see cref="TextSamples.DefaultMaxLength"/>).</summary>
+    public const int DefaultMaxLength = TextSamples.DefaultMaxLength;
 
     /// <summary>Timed batch-32 runs per model: a quarter of the batch-1 runs, at least 3.</summary>
     internal static int Batch32Runs(int runs) => Math.Max(3, runs / 4);
@@ -27,16 +23,29 @@ public static class TextEvaluator
     /// or an output is not finite.
     /// </exception>
     public static TextEvalResult Evaluate(string originalPath, string compressedPath, TextEvalOptions options,
-        IProgress<(int done, int total)>? progress = null, CancellationToken cancel = default)
+        IProgress<(int done, int total)>? progress = null, CancellationToken cancel = default) =>
+        Evaluate(originalPath, compressedPath, Samples(originalPath, options), options, progress, cancel);
+
+    /// <summary>The texts <see cref="Evaluate(string, string, TextEvalOptions, IProgress{ValueTuple{int, int}}?, CancellationToken)"/> runs on.</summary>
+    /// <exception cref="ModelFormatException">No vocabulary, fewer than two texts, or a token limit above the model's positions.</exception>
+    public static TextSamples Samples(string originalPath, TextEvalOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Samples, 2);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Runs, 1);
-        if (options.MaxLength is < 2) throw new ArgumentOutOfRangeException(nameof(options), "MaxLength must be at least 2");
+        return TextSamples.Prepare(originalPath, options.TextsFile, options.Vocab, options.Samples, options.MaxLength, options.Lowercase,
+            options.Seed, CorpusEnd.Head, 2, "eval needs at least two (nearest neighbours)");
+    }
 
-        // Cheap checks first: the vocabulary and the texts.
-        var vocab = TextTokenizer.ResolveVocab(options.Vocab, originalPath);
-        var texts = TextCorpus.Load(options.TextsFile, options.Samples, options.Seed);
+    /// <summary>Evaluates on texts prepared by <see cref="Samples"/>.</summary>
+    /// <exception cref="ModelFormatException">
+    /// A model cannot be loaded or has no token inputs, the two differ in inputs or outputs, or an output is not finite.
+    /// </exception>
+    public static TextEvalResult Evaluate(string originalPath, string compressedPath, TextSamples samples, TextEvalOptions options,
+        IProgress<(int done, int total)>? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(samples);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Runs, 1);
 
         using var sessionOptions = EvalSession.CreateOptions();
         using var original = TextSession.Open(originalPath, sessionOptions);
@@ -45,15 +54,14 @@ public static class TextEvaluator
         if (difference is not null)
             throw new ModelFormatException($"{originalPath} and {compressedPath} do not match: {difference}");
 
-        int? table = PositionTable.Length(originalPath);
-        if (options.MaxLength > table)
-            throw new ModelFormatException($"{originalPath}: --max-length {options.MaxLength} exceeds the model's {table} positions");
-        int maxLength = options.MaxLength ?? Math.Min(table ?? DefaultMaxLength, DefaultMaxLength);
-        var tokenizer = TextTokenizer.Load(vocab, options.Lowercase, maxLength);
-        var tokens = texts.Select(tokenizer.Encode).ToList();
+        var texts = samples.Texts;
+        var tokenizer = samples.Tokenizer;
+        var tokens = samples.Tokens;
+        int maxLength = tokenizer.MaxLength;
+        var vocab = tokenizer.VocabPath;
 
         // Batches of texts of similar length (sorted by token count) waste little on padding; results are per text.
-        var order = Enumerable.Range(0, tokens.Count).OrderBy(i => tokens[i].Length).ThenBy(i => i).ToArray();
+        var order = samples.ByLength();
         var embedA = new double[texts.Count][];
         var embedB = new double[texts.Count][];
         double sumError = 0, maxError = 0, sumCosine = 0, minCosine = double.PositiveInfinity;
@@ -94,7 +102,7 @@ public static class TextEvaluator
         var batch32 = TimeBoth(original, compressed, many, Batch32Runs(options.Runs), Math.Min(options.WarmupRuns, 1), cancel);
         int n = texts.Count;
         return new TextEvalResult(n, sumError / n, maxError, sumCosine / n, minCosine, agreement, embedding, batch1, batch32,
-            maxLength, tokenizer.Lowercase, vocab, TextCorpus.Describe(options.TextsFile));
+            maxLength, tokenizer.Lowercase, vocab, samples.Source);
     }
 
     /// <summary>

@@ -44,20 +44,17 @@ internal sealed class TextSession : IDisposable
     }
 
     /// <summary>The inputs for a batch of token-id sequences, padded with <paramref name="padId"/>; dispose them after use.</summary>
-    public List<NamedOnnxValue> Feed(IReadOnlyList<long[]> batch, long padId)
+    public List<NamedOnnxValue> Feed(IReadOnlyList<long[]> batch, long padId) => Feed(Inputs, TokenBatch.Pad(batch, padId));
+
+    /// <summary>The named inputs of a padded batch for a model with <paramref name="inputs"/> (token type 0 everywhere).</summary>
+    public static List<NamedOnnxValue> Feed(TextInputs inputs, TokenBatch batch)
     {
-        int rows = batch.Count, cols = batch.Max(b => b.Length);
-        var ids = new long[rows * cols];
-        var mask = new long[rows * cols];
-        Array.Fill(ids, padId);
-        for (int r = 0; r < rows; r++)
-        {
-            batch[r].CopyTo(ids, r * cols);
-            Array.Fill(mask, 1, r * cols, batch[r].Length);
-        }
-        var feed = new List<NamedOnnxValue> { Value(Inputs.Ids, ids, rows, cols) };
-        if (Inputs.Mask is { } m) feed.Add(Value(m, mask, rows, cols));
-        if (Inputs.TokenTypes is { } t) feed.Add(Value(t, new long[rows * cols], rows, cols));
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(batch);
+        int rows = batch.Rows, cols = batch.Columns;
+        var feed = new List<NamedOnnxValue> { Value(inputs.Ids, batch.Ids, rows, cols) };
+        if (inputs.Mask is { } m) feed.Add(Value(m, batch.Mask, rows, cols));
+        if (inputs.TokenTypes is { } t) feed.Add(Value(t, new long[rows * cols], rows, cols));
         return feed;
     }
 

@@ -153,15 +153,26 @@ public static class PlanJson
         w.WriteString("preprocessing", cal.Preprocessing);
         w.WriteString("measure", PlanCalibration.Measure);
         w.WriteString("allocation", cal.Allocation);
-        w.WriteStartArray("images");
-        foreach (var (name, hash) in cal.Images)
+        if (cal.Norm is { } norm) w.WriteString("norm", norm);
+        if (cal.Texts.Count > 0)
         {
-            w.WriteStartObject();
-            w.WriteString("name", name);
-            w.WriteString("xxhash64", hash);
-            w.WriteEndObject();
+            if (cal.Tokens is long tokens) w.WriteNumber("tokens", tokens);
+            w.WriteStartArray("texts");
+            foreach (var hash in cal.Texts) w.WriteStringValue(hash);
+            w.WriteEndArray();
         }
-        w.WriteEndArray();
+        else
+        {
+            w.WriteStartArray("images");
+            foreach (var (name, hash) in cal.Images)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", name);
+                w.WriteString("xxhash64", hash);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
         w.WriteStartArray("layers");
         foreach (var l in cal.Layers)
         {

@@ -49,7 +49,7 @@ public class CalibrationCommandTests
         var (c, count) = store.TryRead(source.Layers[0].Name, 3)!.Value;
         var expected = new double[9];
         long pixels = 0;
-        foreach (var x in inputs.Inputs)
+        foreach (var x in inputs.Feeds.Select(f => f.Inputs[0].AsTensor<float>().ToArray()))
         {
             int plane = x.Length / 3;
             for (int p = 0; p < plane; p++, pixels++)

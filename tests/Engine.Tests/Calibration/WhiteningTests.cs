@@ -90,6 +90,66 @@ public class WhiteningTests
         }
     }
 
+    // Oracle: ‖F L‖_F² = trace(F C' Fᵀ) by a triple loop over the damped moment; the curves are the spectral ones rescaled.
+    [Test]
+    public void Analyze_FrobeniusNorm_CurvesRelativeToTraceOfFCFt()
+    {
+        var layer = Conv;
+        int m = layer.Out, total = 36;
+        var w = CalibrationMath.Random((int)layer.Params, 6);
+        var c = CalibrationMath.Moment(total, 50, 7);
+        var full = CalibrationMath.Block(c, total, 0, total, 1e-3 * CalibrationMath.MeanDiagonal(c, total));
+        double trace = 0;
+        for (int o = 0; o < m; o++)
+            for (int a = 0; a < total; a++)
+                for (int b = 0; b < total; b++) trace += w[o * total + a] * full[a * total + b] * w[o * total + b];
+        var spectral = Calibrated(layer, w, c, 1e-3);
+        var report = Report(layer);
+        var frobenius = CalibratedSpectra.Analyze(layer, w, c, 1e-3, GroupCounts.Candidates(layer, 0), 2, ref report, CalibrationNorm.Frobenius);
+        for (int k = 0; k < spectral.Count; k++)
+        {
+            Assert.That(frobenius[k].Norm, Is.EqualTo(Math.Sqrt(trace)).Within(1e-10 * Math.Sqrt(trace)));
+            for (int j = 0; j < spectral[k].MaxRank; j++)
+                Assert.That(frobenius[k].ErrorsMax[j], Is.EqualTo(spectral[k].ErrorsMax[j] * spectral[k].Norm / frobenius[k].Norm).Within(1e-12));
+        }
+    }
+
+    // Oracle: σ_1(F S^{1/2}) with S = C + δI − μμᵀ built from the samples themselves (LAPACK); inputs with a large mean,
+    // so the centred norm is well below the uncentred one, and the curves are the spectral ones rescaled.
+    [Test]
+    public void Analyze_CentredNorm_IsLargestSingularValueOverTheCovariance()
+    {
+        Requires.Lapack();
+        var layer = Conv;
+        int m = layer.Out, n = 36, p = 80;
+        var w = CalibrationMath.Random((int)layer.Params, 8);
+        var x = CalibrationMath.Random(n * p, 9);
+        for (int i = 0; i < x.Length; i++) x[i] += 3;
+        var c = new double[n * n];
+        var mean = new double[n];
+        for (int a = 0; a < n; a++)
+        {
+            for (int t = 0; t < p; t++) mean[a] += x[a * p + t] / p;
+            for (int b = 0; b < n; b++)
+                for (int t = 0; t < p; t++) c[a * n + b] += x[a * p + t] * x[b * p + t] / p;
+        }
+        double delta = 1e-3 * CalibrationMath.MeanDiagonal(c, n);
+        var covariance = CalibrationMath.Block(c, n, 0, n, delta);
+        for (int a = 0; a < n; a++)
+            for (int b = 0; b < n; b++) covariance[a * n + b] -= mean[a] * mean[b];
+        double expected = CalibrationMath.WhitenedSingularValues(w, covariance, m, n)[0];
+        var spectral = Calibrated(layer, w, c, 1e-3);
+        var report = Report(layer);
+        var centred = CalibratedSpectra.Analyze(layer, w, c, 1e-3, GroupCounts.Candidates(layer, 0), 2, ref report, CalibrationNorm.Centred, mean);
+        Assert.That(expected, Is.LessThan(0.5 * spectral[0].Norm), "the mean dominates the uncentred norm");
+        for (int k = 0; k < spectral.Count; k++)
+        {
+            Assert.That(centred[k].Norm, Is.EqualTo(expected).Within(1e-10 * expected));
+            for (int j = 0; j < spectral[k].MaxRank; j++)
+                Assert.That(centred[k].ErrorsMax[j], Is.EqualTo(spectral[k].ErrorsMax[j] * spectral[k].Norm / centred[k].Norm).Within(1e-12));
+        }
+    }
+
     [Test]
     public void Factorize_IdentityMomentNoDamping_DecomposerFactorsBitForBit([Values(1, 2, 4)] int groups)
     {
