@@ -98,7 +98,10 @@ public static class OnnxEvaluator
 
     internal static IInputPreprocessor CreatePreprocessor(EvalSession original, EvalOptions options, SessionOptions sessionOptions)
     {
-        var companion = options.PreprocessModel ?? OnnxPreprocessor.FindCompanion(original.Path, original.Signature.Inputs[0]);
+        // the companion is found by the model's own input (batch 1), whatever batch the session runs at
+        var input = original.Signature.Inputs[0];
+        if (original.Batch > 1) input = input with { Dimensions = [1, .. input.Dimensions.Skip(1)] };
+        var companion = options.PreprocessModel ?? OnnxPreprocessor.FindCompanion(original.Path, input);
         return companion is null
             ? new ImageNetNormalization()
             : OnnxPreprocessor.Open(companion, sessionOptions, original.InputHeight, original.InputWidth);
