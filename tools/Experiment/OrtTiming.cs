@@ -83,8 +83,8 @@ internal static class OrtTiming
     public static int Profile(string model, int runs, string prefix)
     {
         using var options = Options(spin: true);
+        options.ProfileOutputPathPrefix = prefix; // read when profiling is switched on
         options.EnableProfiling = true;
-        options.ProfileOutputPathPrefix = prefix;
         using var session = new InferenceSession(model, options);
         var data = new float[3 * 224 * 224 * 64];
         using var input = Input(session, data);
