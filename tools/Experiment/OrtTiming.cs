@@ -13,6 +13,21 @@ namespace Alds.Experiment;
 /// </summary>
 internal static class OrtTiming
 {
+    private static bool _global;
+
+    /// <summary>Creates ONNX Runtime's environment with one global thread pool; must run before any other ONNX Runtime call.</summary>
+    public static int TimingGlobal(string a, string b, int runs)
+    {
+        var env = new EnvironmentCreationOptions
+        {
+            threadOptions = new OrtThreadingOptions { GlobalIntraOpNumThreads = Environment.ProcessorCount, GlobalInterOpNumThreads = 1, GlobalSpinControl = true },
+            logLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        OrtEnv.CreateInstanceWithOptions(ref env);
+        _global = true;
+        return Timing(a, b, runs);
+    }
+
     private static SessionOptions Options(bool spin)
     {
         var o = new SessionOptions
@@ -21,6 +36,7 @@ internal static class OrtTiming
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
         if (!spin) o.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        if (_global) o.DisablePerSessionThreads();
         return o;
     }
 
@@ -60,7 +76,7 @@ internal static class OrtTiming
                 for (int i = 0; i < 3; i++) Time(sa, input);
                 var t = new List<double>();
                 for (int i = 0; i < runs; i++) t.Add(Time(sa, input));
-                Console.WriteLine($"{(spin ? "spin   " : "no spin")} A alone:      {Stats(t)}   (load {Load()})");
+                Console.WriteLine($"{(_global ? "global " : "")}{(spin ? "spin   " : "no spin")} A alone:      {Stats(t)}   (load {Load()})");
             }
             using (var sa = new InferenceSession(a, options))
             using (var sb = new InferenceSession(b, options))
@@ -74,7 +90,7 @@ internal static class OrtTiming
                     if (i % 2 == 0) { ta.Add(Time(sa, input)); tb.Add(Time(sb, input)); }
                     else { tb.Add(Time(sb, input)); ta.Add(Time(sa, input)); }
                 }
-                Console.WriteLine($"{(spin ? "spin   " : "no spin")} A alternated: {Stats(ta)}; B {Stats(tb)}   (load {Load()})");
+                Console.WriteLine($"{(_global ? "global " : "")}{(spin ? "spin   " : "no spin")} A alternated: {Stats(ta)}; B {Stats(tb)}   (load {Load()})");
             }
         }
         return 0;

@@ -30,6 +30,7 @@ public static class Program
                 ["ortcheck", .. var models] when models.Length > 0 => OrtCheck(models),
                 ["ortopt", var model, var optimized] => OrtOptimized(model, optimized),
                 ["orttiming", var a, var b, var runs] => OrtTiming.Timing(a, b, int.Parse(runs, CultureInfo.InvariantCulture)),
+                ["orttiming-global", var a, var b, var runs] => OrtTiming.TimingGlobal(a, b, int.Parse(runs, CultureInfo.InvariantCulture)),
                 ["ortprofile", var model, var runs, var prefix] => OrtTiming.Profile(model, int.Parse(runs, CultureInfo.InvariantCulture), prefix),
                 _ => Usage(),
             };
@@ -43,7 +44,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: alds-experiment collect RAWDIR OUT.csv | collect-text RAWDIR OUT.csv | extract-minilm DLL FOLDER | plot CSV OUT.png COLUMN YLABEL TITLE | ortcheck MODEL... | ortopt MODEL OUT.onnx | orttiming A B RUNS | ortprofile MODEL RUNS PREFIX");
+        Console.Error.WriteLine("usage: alds-experiment collect RAWDIR OUT.csv | collect-text RAWDIR OUT.csv | extract-minilm DLL FOLDER | plot CSV OUT.png COLUMN YLABEL TITLE | ortcheck MODEL... | ortopt MODEL OUT.onnx | orttiming[-global] A B RUNS | ortprofile MODEL RUNS PREFIX");
         return 2;
     }
 
