@@ -124,4 +124,18 @@ public class EvalCommandTests
         Assert.That(error, Does.Contain("fixes its first dimension to 2").And.Contain("batch 8"));
         Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
     }
+
+    [Test]
+    public void Eval_ResNet18AtBatchTwo_KeepsItsCompanionPreprocessing()
+    {
+        // a copy outside ResNet18Onnx/: the companion is found by the model's own (batch-1) input, whatever the batch
+        var copy = _files.PathOf("resnet-copy.onnx");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "DnnImageModels", "ResNet18Onnx", "ResNet18.onnx"), copy, overwrite: true);
+        var (code, output, error) = Run("eval", copy, copy, "--images", _images, "--crops", "1", "--runs", "1", "--batch", "2", "--json");
+        Assert.That(code, Is.EqualTo(AldsApp.Success), error);
+        var root = JsonDocument.Parse(output).RootElement;
+        Assert.That(root.GetProperty("preprocessing").GetString(), Does.StartWith("companion model ResNetPreprocess.onnx"));
+        Assert.That(root.GetProperty("batch").GetInt32(), Is.EqualTo(2));
+        Assert.That(root.GetProperty("rel_output_error").GetDouble(), Is.EqualTo(0));
+    }
 }
