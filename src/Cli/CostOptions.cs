@@ -32,8 +32,18 @@ public sealed class CostOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
+    public Option<int?> Batch { get; } = new("--batch")
+    {
+        Description = "--budget latency: the batch the latency table is measured at (1 by default; as alds eval --batch, cached per batch)",
+    };
+
     public CostOptions()
     {
+        Batch.Validators.Add(r =>
+        {
+            if (OptionValues.TryGet<int?>(r, out var v) && v is int b && b is < 1 or > Engine.Evaluation.BatchedModel.MaxBatch)
+                r.AddError($"--batch must be from 1 to {Engine.Evaluation.BatchedModel.MaxBatch}, got {b}");
+        });
         Budget.AcceptOnlyFromAmong("params", "macs", "latency");
         Macs.Validators.Add(r =>
         {
@@ -48,7 +58,14 @@ public sealed class CostOptions
     /// <summary>Adds the options; the absolutes join <paramref name="planning"/>'s one-budget rule.</summary>
     public void AddTo(Command command, PlanningOptions? planning)
     {
-        foreach (var o in new Option[] { Budget, InputShape }) command.Options.Add(o);
+        foreach (var o in new Option[] { Budget, InputShape, Batch }) command.Options.Add(o);
+        command.Validators.Add(r =>
+        {
+            if (r.GetResult(Batch) is null) return;
+            var kind = r.GetResult(Budget) is not null && CostKinds.TryParse(r.GetValue(Budget), out var k) ? k
+                : r.GetResult(LatencyMs) is not null ? CostKind.Latency : CostKind.Params;
+            if (kind != CostKind.Latency) r.AddError($"--batch is the batch of the latency table: give it with --budget latency (here --budget {kind.Name()})");
+        });
         if (planning is null) return;
         foreach (var o in new Option[] { Macs, LatencyMs }) command.Options.Add(o);
         planning.OtherBudgets.AddRange([Macs, LatencyMs]);
@@ -85,10 +102,10 @@ public sealed class CostOptions
         return Engine.Planning.Budget.FromParams(parse.GetValue(planning.Params)!.Value);
     }
 
-    /// <summary>The parsed <c>--input-shape</c> values (exit 2 on a malformed one).</summary>
+    /// <summary>The parsed <c>--input-shape</c> values at <c>--batch</c> (exit 2 on a malformed one).</summary>
     public InputShapes ReadInputShapes(ParseResult parse)
     {
-        try { return InputShapes.Parse(parse.GetValue(InputShape) ?? []); }
+        try { return InputShapes.Parse(parse.GetValue(InputShape) ?? []).WithBatch(parse.GetValue(Batch) ?? 1); }
         catch (FormatException e) { throw new UsageException(e.Message); }
     }
 

@@ -30,8 +30,8 @@ public sealed class CostSetup
         (_context, _kind, _geometry, _session, _shapes, _cache, _cacheOnly) = (context, kind, geometry, session, shapes, cache, cacheOnly);
     }
 
-    /// <summary>Timed runs of the whole model for the rest of the graph.</summary>
-    public const int ModelRuns = 41;
+    /// <summary>Alternated timed runs of each of two sessions of the whole model (the rest of the graph and the calibration), as eval --runs 40.</summary>
+    public const int ModelRuns = 40;
 
     /// <summary>The layers' shapes for a MACs or latency budget (nothing for params).</summary>
     public static CostSetup Prepare(CliContext context, ParseResult parse, CostOptions cost, AnalysisOptions analysis, ModelSession session, CostKind kind)
@@ -80,9 +80,13 @@ public sealed class CostSetup
             () => new LatencyProbe(source, _geometry), _shapes, ModelRuns, progress, _context.Cancel, out int measured);
         string? saved = measured > 0 && cache is not null ? cache.Save(table) : null;
         if (!quiet)
+        {
             _context.Console.MarkupLine(Markup.Escape(measured > 0
                 ? $"latency table: {measured} measurements in {clock.Elapsed.TotalSeconds:F1} s ({environment.Machine}, ONNX Runtime {environment.OrtVersion}, {environment.Threads} threads, batch {environment.Batch}){(saved is null ? "" : $", saved to {saved}")}"
                 : $"latency table: from the cache ({environment.Machine}, ONNX Runtime {environment.OrtVersion}, {environment.Threads} threads, batch {environment.Batch})"));
+            _context.Console.MarkupLine(Markup.Escape(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"latency table: calibrated ×{table.Scale:F3} to the original's median of {table.Model.Runs} alternated runs ({table.Model.MedianNanoseconds / 1e6:F3} ms; fastest {table.Model.FastestNanoseconds / 1e6:F3} ms, layers + rest {(table.RestNanoseconds + table.Layers.Sum(l => l.WholeNanoseconds)) / 1e6:F3} ms)")));
+        }
         return new LatencyCost(table);
     }
 

@@ -12,7 +12,8 @@ namespace Alds.Experiment;
 /// <c>plot CSV OUT.png COLUMN "Y label" "title"</c> draws COLUMN against keep, one line per configuration;
 /// <c>ortcheck MODEL...</c> loads each ONNX file in ONNX Runtime with every graph optimisation off and on, runs it on
 /// one seeded random input and checks that both outputs are finite and agree;
-/// <c>ortopt MODEL OUT.onnx</c> writes the graph ONNX Runtime runs after its optimisations.
+/// <c>ortopt MODEL OUT.onnx</c> writes the graph ONNX Runtime runs after its optimisations;
+/// <c>orttiming A B RUNS</c> and <c>ortprofile MODEL RUNS PREFIX</c>: see <see cref="OrtTiming"/>.
 /// </summary>
 public static class Program
 {
@@ -28,6 +29,9 @@ public static class Program
                 ["plot", var csv, var png, var column, var ylabel, var title] => Plot(csv, png, column, ylabel, title),
                 ["ortcheck", .. var models] when models.Length > 0 => OrtCheck(models),
                 ["ortopt", var model, var optimized] => OrtOptimized(model, optimized),
+                ["orttiming", var a, var b, var runs] => OrtTiming.Timing(a, b, int.Parse(runs, CultureInfo.InvariantCulture)),
+                ["orttiming-global", var a, var b, var runs] => OrtTiming.TimingGlobal(a, b, int.Parse(runs, CultureInfo.InvariantCulture)),
+                ["ortprofile", var model, var runs, var prefix] => OrtTiming.Profile(model, int.Parse(runs, CultureInfo.InvariantCulture), prefix),
                 _ => Usage(),
             };
         }
@@ -40,7 +44,7 @@ public static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: alds-experiment collect RAWDIR OUT.csv | collect-text RAWDIR OUT.csv | extract-minilm DLL FOLDER | plot CSV OUT.png COLUMN YLABEL TITLE | ortcheck MODEL... | ortopt MODEL OUT.onnx");
+        Console.Error.WriteLine("usage: alds-experiment collect RAWDIR OUT.csv | collect-text RAWDIR OUT.csv | extract-minilm DLL FOLDER | plot CSV OUT.png COLUMN YLABEL TITLE | ortcheck MODEL... | ortopt MODEL OUT.onnx | orttiming[-global] A B RUNS | ortprofile MODEL RUNS PREFIX");
         return 2;
     }
 

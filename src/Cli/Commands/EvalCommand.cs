@@ -18,7 +18,12 @@ public static class EvalCommand
             Description = $"Folder of .png/.jpg/.jpeg images (default: the photographs in {EvalImageSet.DefaultDirectory})",
         };
         var crops = new Option<int>("--crops") { Description = "Random square crops per image (seeded)", DefaultValueFactory = _ => 4 };
-        var runs = new Option<int>("--runs") { Description = "Timed runs per model after warm-up (batch 1, CPU)", DefaultValueFactory = _ => 20 };
+        var runs = new Option<int>("--runs") { Description = "Timed runs per model after warm-up (CPU, at --batch)", DefaultValueFactory = _ => 20 };
+        var batch = new Option<int>("--batch")
+        {
+            Description = $"Image models: crops stacked per run, for the comparison and the timing (1–{BatchedModel.MaxBatch}; the model's batch dimension must be 1 or open)",
+            DefaultValueFactory = _ => 1,
+        };
         var texts = new Option<string?>("--texts") { Description = $"Text models: a file of texts, one a line (default: {TextCorpus.Describe(null)})" };
         var vocab = new Option<string?>("--vocab") { Description = "Text models: the WordPiece vocabulary (default: vocab.txt beside ORIGINAL)" };
         var samples = new Option<int>("--samples") { Description = "Text models: texts drawn from the corpus (seeded)", DefaultValueFactory = _ => 256 };
@@ -32,6 +37,7 @@ public static class EvalCommand
         command.Options.Add(images);
         command.Options.Add(crops);
         command.Options.Add(runs);
+        command.Options.Add(batch);
         foreach (var o in new Option[] { texts, vocab, samples, maxLength, lowercase }) command.Options.Add(o);
         command.Options.Add(json);
         command.SetAction(parse =>
@@ -39,8 +45,8 @@ public static class EvalCommand
             var kind = ModelKinds.DetectFile(parse.GetValue(original)!);
             if (kind == ModelKind.Text)
             {
-                if (parse.GetResult(images) is { Implicit: false } || parse.GetResult(crops) is { Implicit: false })
-                    throw new UsageException("--images and --crops are for image models; this is a text model (use --texts)");
+                if (parse.GetResult(images) is { Implicit: false } || parse.GetResult(crops) is { Implicit: false } || parse.GetResult(batch) is { Implicit: false })
+                    throw new UsageException("--images, --crops and --batch are for image models; this is a text model (use --texts; it times batch 1 and 32)");
                 return EvalText(context, parse, new TextEvalOptions(
                     TextsFile: parse.GetValue(texts), Vocab: parse.GetValue(vocab),
                     Samples: AtLeast(parse.GetValue(samples), 2, "--samples"),
@@ -54,7 +60,8 @@ public static class EvalCommand
             var options = new EvalOptions(
                 ImagesDirectory: parse.GetValue(images),
                 Crops: Positive(parse.GetValue(crops), "--crops"),
-                Runs: Positive(parse.GetValue(runs), "--runs"));
+                Runs: Positive(parse.GetValue(runs), "--runs"),
+                Batch: Batch(parse.GetValue(batch)));
             var originalPath = parse.GetValue(original)!;
             var compressedPath = parse.GetValue(compressed)!;
             var overlap = Engine.Calibration.CalibrationOverlap.Find(compressedPath, EvalImageSet.Resolve(options.ImagesDirectory));
@@ -87,6 +94,10 @@ public static class EvalCommand
     }
 
     private static int Positive(int value, string name) => AtLeast(value, 1, name);
+
+    /// <summary>A <c>--batch</c> value: 1 to <see cref="BatchedModel.MaxBatch"/>.</summary>
+    internal static int Batch(int value) => value is >= 1 and <= BatchedModel.MaxBatch
+        ? value : throw new UsageException($"--batch must be from 1 to {BatchedModel.MaxBatch}, got {value}");
 
     private static int AtLeast(int value, int least, string name) =>
         value >= least ? value : throw new UsageException($"{name} must be at least {least}, got {value}");
@@ -135,6 +146,7 @@ public static class EvalCommand
         Number(w, "compressed", r.Compressed.P90Ms);
         w.WriteEndObject();
         w.WriteNumber("runs", r.Original.Runs);
+        w.WriteNumber("batch", r.Batch);
         w.WriteString("preprocessing", r.Preprocessing);
         w.WriteEndObject();
     });
@@ -170,6 +182,6 @@ public static class EvalCommand
         Row(latency, "speed-up", F(r.Original.MedianMs / r.Compressed.MedianMs, "F2") + "x", "");
         context.Console.Write(latency);
         context.Console.WriteLine(
-            $"CPU, batch 1, {Environment.ProcessorCount} intra-op threads, {r.Original.Runs} timed runs each; preprocessing: {r.Preprocessing}");
+            $"CPU, batch {r.Batch}, {Environment.ProcessorCount} intra-op threads, {r.Original.Runs} timed runs each; preprocessing: {r.Preprocessing}");
     }
 }

@@ -4,21 +4,33 @@ namespace Alds.Engine.Costs;
 
 /// <summary>
 /// The shapes to run a graph at, for the inputs whose shape the graph leaves open (<c>--input-shape</c>):
-/// <c>NAME=D1xD2x…</c>, or <c>D1xD2x…</c> alone for a model with one input.
+/// <c>NAME=D1xD2x…</c>, or <c>D1xD2x…</c> alone for a model with one input; and the batch (<c>--batch</c>): every
+/// input's first dimension, which the graph must leave open or fix to 1 (<see cref="Evaluation.BatchedModel"/>).
 /// </summary>
 public sealed class InputShapes
 {
     private readonly Dictionary<string, long[]> _named;
     private readonly long[]? _unnamed;
 
-    private InputShapes(Dictionary<string, long[]> named, long[]? unnamed)
+    private InputShapes(Dictionary<string, long[]> named, long[]? unnamed, int batch)
     {
         _named = named;
         _unnamed = unnamed;
+        Batch = batch;
     }
 
     /// <summary>No shape given: every input's shape must be fixed in the graph.</summary>
-    public static InputShapes None { get; } = new(new Dictionary<string, long[]>(StringComparer.Ordinal), null);
+    public static InputShapes None { get; } = new(new Dictionary<string, long[]>(StringComparer.Ordinal), null, 1);
+
+    /// <summary>The batch the graph runs at (1: as the graph says).</summary>
+    public int Batch { get; }
+
+    /// <summary>These shapes at batch <paramref name="batch"/>.</summary>
+    public InputShapes WithBatch(int batch)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
+        return new InputShapes(_named, _unnamed, batch);
+    }
 
     /// <summary>True when nothing was given.</summary>
     internal bool IsEmpty => _named.Count == 0 && _unnamed is null;
@@ -46,7 +58,7 @@ public sealed class InputShapes
             else if (name.Length == 0 || !named.TryAdd(name, shape))
                 throw new FormatException($"--input-shape '{value}': {(name.Length == 0 ? "empty input name" : $"input '{name}' is given twice")}");
         }
-        return new InputShapes(named, unnamed);
+        return new InputShapes(named, unnamed, 1);
     }
 
     /// <summary>
@@ -57,6 +69,12 @@ public sealed class InputShapes
     /// <exception cref="ModelFormatException">The shape is open and not given, or the given one contradicts the graph.</exception>
     internal long[] Resolve(string name, IReadOnlyList<long?> declared, bool single, string model)
     {
+        if (Batch > 1 && declared.Count > 0)
+        {
+            if (declared[0] is long d0 && d0 != 1 && d0 != Batch)
+                throw new ModelFormatException($"{model}: input '{name}' fixes its first dimension to {d0}; cannot run at batch {Batch}");
+            declared = [Batch, .. declared.Skip(1)];
+        }
         long[]? given = _named.GetValueOrDefault(name) ?? (single ? _unnamed : null);
         if (given is null)
         {

@@ -7,7 +7,7 @@ namespace Alds.Engine.Costs;
 
 /// <summary>
 /// Predicted against measured: the original and the compressed ONNX model timed in one process with the session
-/// options of <c>alds eval</c>, alternating (and which goes first) so that drift hits both alike, on zeros at the
+/// options of <c>alds eval</c> at the batch of <see cref="InputShapes.Batch"/>, alternating (and which goes first) so that drift hits both alike, on zeros at the
 /// model's input shape.
 /// </summary>
 public static class LatencyCheck
@@ -21,8 +21,8 @@ public static class LatencyCheck
         try
         {
             using var options = EvalSession.CreateOptions();
-            using var a = EvalSession.OpenRaw(original.Path, options);
-            using var b = EvalSession.OpenRaw(compressedPath, options);
+            using var a = BatchedModel.Open(original.Path, options, shapes.Batch);
+            using var b = BatchedModel.Open(compressedPath, options, shapes.Batch);
             var names = inputs.Select(i => i.Name).ToArray();
             var values = inputs.Select(i => i.Value).ToArray();
             using var runOptions = new RunOptions();

@@ -9,19 +9,23 @@ namespace Alds.Engine.Costs;
 /// (aligned: j a multiple of the table's NCHWc block, where ONNX Runtime's blocked kernels can run; unaligned:
 /// otherwise): linearly between the nearest measured ranks below and above, the nearest one's value beyond the
 /// measured range. An (s, k) that was not measured, or a class with no measured rank, is not covered (null).
-/// <see cref="Fixed"/> is the rest of the graph, so totals are whole-model latencies.
+/// <see cref="Fixed"/> is the rest of the graph, so totals are whole-model latencies. Every value is the table's
+/// measurement times its calibration <see cref="LatencyTable.Scale"/> (rounded to whole nanoseconds), so the original
+/// is predicted at its measured median.
 /// </summary>
 public sealed class LatencyCost : CostModel
 {
     private readonly LatencyTable _table;
     private readonly Dictionary<string, LayerLatency> _layers;
     private readonly Dictionary<(string, int, int), LatencyPoint[]> _chains = [];
+    private readonly double _scale;
 
     /// <summary>The cost read from <paramref name="table"/>.</summary>
     public LatencyCost(LatencyTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
         _table = table;
+        _scale = table.Scale;
         _layers = table.Layers.ToDictionary(l => l.Name, StringComparer.Ordinal);
         foreach (var l in table.Layers)
             foreach (var c in l.Chains)
@@ -35,14 +39,19 @@ public sealed class LatencyCost : CostModel
     public override CostKind Kind => CostKind.Latency;
 
     /// <inheritdoc />
-    public override long Fixed => _table.RestNanoseconds;
+    public override long Fixed => Calibrated(_table.RestNanoseconds);
 
     /// <inheritdoc />
     public override long Whole(LayerSpec layer) => _layers.TryGetValue(layer.Name, out var l)
-        ? l.WholeNanoseconds : throw new ArgumentException($"layer '{layer.Name}' is not in the latency table", nameof(layer));
+        ? Calibrated(l.WholeNanoseconds) : throw new ArgumentException($"layer '{layer.Name}' is not in the latency table", nameof(layer));
 
     /// <inheritdoc />
-    public override long? Factored(LayerSpec layer, int scheme, int groups, int rank)
+    public override long? Factored(LayerSpec layer, int scheme, int groups, int rank) =>
+        Interpolated(layer, scheme, groups, rank) is double ns ? Calibrated(ns) : null;
+
+    private long Calibrated(double nanoseconds) => (long)Math.Round(nanoseconds * _scale);
+
+    private double? Interpolated(LayerSpec layer, int scheme, int groups, int rank)
     {
         if (!_chains.TryGetValue((layer.Name, scheme, groups), out var points)) return null;
         bool aligned = Aligned(rank);
@@ -57,7 +66,7 @@ public sealed class LatencyCost : CostModel
         if (below is null) return above!.Nanoseconds;
         if (above is null || above.Rank == below.Rank) return below.Nanoseconds;
         double t = (double)(rank - below.Rank) / (above.Rank - below.Rank);
-        return (long)Math.Round(below.Nanoseconds + t * (above.Nanoseconds - below.Nanoseconds));
+        return below.Nanoseconds + t * (above.Nanoseconds - below.Nanoseconds);
     }
 
     /// <summary>True when <paramref name="rank"/> is a multiple of the table's NCHWc block (block 1: every rank).</summary>

@@ -4,8 +4,8 @@ namespace Alds.Engine.Costs;
 
 /// <summary>
 /// Completes a latency table: measures what the requests ask for and the table lacks (every layer
-/// whole, every requested (s, k) at <see cref="LatencyCost.RanksToMeasure"/>, the whole model once for the rest of
-/// the graph), keeping every point it already has.
+/// whole, every requested (s, k) at <see cref="LatencyCost.RanksToMeasure"/>, the whole model once, as eval times it, for
+/// the rest of the graph and the calibration), keeping every point it already has.
 /// </summary>
 public static class LatencyTableBuilder
 {
@@ -65,16 +65,17 @@ public static class LatencyTableBuilder
         var table = layers.Select(l => new LayerLatency(l.Name, wholes[l.Name],
             [.. chains[l.Name].OrderBy(c => c.Scheme).ThenBy(c => c.Groups)])).ToArray();
         long rest;
+        ModelTiming model;
         if (start is null)
         {
-            long model = p.Model(shapes, modelRuns);
+            model = p.Model(shapes, modelRuns);
             // Each layer timed alone carries a session call's overhead, so on a small graph their sum can exceed the
             // whole model's time: the rest is then unknown but not negative (a negative one made plans predict < 0 ms).
-            rest = Math.Max(0, model - table.Sum(l => l.WholeNanoseconds));
+            rest = Math.Max(0, model.FastestNanoseconds - table.Sum(l => l.WholeNanoseconds));
             measured = ++done;
             progress?.Report((done, total));
         }
-        else rest = start.RestNanoseconds;
-        return new LatencyTable(environment, modelKey, block, rest, table);
+        else (rest, model) = (start.RestNanoseconds, start.Model);
+        return new LatencyTable(environment, modelKey, block, rest, table, model);
     }
 }

@@ -13,7 +13,10 @@ public sealed class LatencyTableCache(string directory)
     /// <summary>The folder holding the tables.</summary>
     internal string Directory { get; } = Path.Combine(directory, "latency");
 
-    /// <summary>The key of a model: XxHash128 of its file's bytes and the input shapes it runs at.</summary>
+    /// <summary>
+    /// The key of a model: XxHash128 of its file's bytes and the shapes it runs at without the batch (the batch is part
+    /// of the <see cref="LatencyEnvironment"/>, so a table of another batch is found and named as a mismatch).
+    /// </summary>
     public static string ModelKey(string modelPath, IEnumerable<LayerGeometry> geometry)
     {
         var hash = new XxHash128();
@@ -27,7 +30,7 @@ public sealed class LatencyTableCache(string directory)
             throw new ModelFormatException($"{modelPath}: cannot read: {e.Message}");
         }
         foreach (var g in geometry)
-            hash.Append(Encoding.UTF8.GetBytes($"{g.Layer.Name}:{string.Join("x", g.InputShape)}>{string.Join("x", g.OutputShape)};"));
+            hash.Append(Encoding.UTF8.GetBytes($"{g.Layer.Name}:{string.Join("x", g.InputShape.Skip(1))}>{string.Join("x", g.OutputShape.Skip(1))};"));
         hash.Append(BitConverter.GetBytes(LatencyTable.MethodVersion));
         return hash.GetCurrentHashAsUInt128().ToString("x32");
     }

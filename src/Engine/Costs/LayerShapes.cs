@@ -19,7 +19,7 @@ public static class LayerShapes
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(shapes);
-        var model = source.Model.Clone();
+        var model = Evaluation.BatchedModel.Rebatch(source.Model.Clone(), shapes.Batch, source.Path);
         var graph = model.Graph;
         var initializers = graph.Initializer.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         var inputs = graph.Input.Where(i => !initializers.Contains(i.Name)).ToArray();

@@ -6,10 +6,12 @@ namespace Alds.Engine.Evaluation;
 /// <param name="Runs">Timed runs per model (≥ 1), after <paramref name="WarmupRuns"/> untimed ones.</param>
 /// <param name="Seed">Seed of the crops.</param>
 /// <param name="PreprocessModel">A preprocessing ONNX model to run before both models; null: the companion if any, else ImageNet normalisation.</param>
+/// <param name="Batch">Crops stacked per run, for the comparison and the timing (≥ 1); the metrics are per crop whatever the batch.</param>
 public sealed record EvalOptions(
     string? ImagesDirectory = null,
     int Crops = 4,
     int Runs = 20,
     int WarmupRuns = 3,
     ulong Seed = 20261127,
-    string? PreprocessModel = null);
+    string? PreprocessModel = null,
+    int Batch = 1);

@@ -10,6 +10,7 @@ namespace Alds.Engine.Evaluation;
 /// <param name="Compressed">Latency of the compressed model.</param>
 /// <param name="Inputs">Inputs evaluated: images × crops.</param>
 /// <param name="Preprocessing">What was done to each crop before the models, in words.</param>
+/// <param name="Batch">Inputs per run (the latencies are of one run at this batch).</param>
 public sealed record EvalResult(
     int Images,
     double RelOutputError,
@@ -19,4 +20,5 @@ public sealed record EvalResult(
     LatencyStats Original,
     LatencyStats Compressed,
     int Inputs,
-    string Preprocessing);
+    string Preprocessing,
+    int Batch = 1);

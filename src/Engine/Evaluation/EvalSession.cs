@@ -15,9 +15,10 @@ internal sealed class EvalSession : IDisposable
     private readonly InferenceSession _session;
     private readonly string[] _inputNames;
 
-    private EvalSession(string path, InferenceSession session, ModelSignature signature)
+    private EvalSession(string path, InferenceSession session, ModelSignature signature, int batch)
     {
         Path = path;
+        Batch = batch;
         _session = session;
         Signature = signature;
         var input = signature.Inputs[0];
@@ -33,8 +34,11 @@ internal sealed class EvalSession : IDisposable
     public int InputWidth { get; }
     public IReadOnlyList<string> OutputNames { get; }
 
-    /// <summary>The batch-1 shape fed to the model: [1, 3, InputHeight, InputWidth].</summary>
-    public long[] InputShape => [1, 3, InputHeight, InputWidth];
+    /// <summary>Inputs per run (<see cref="BatchedModel"/>).</summary>
+    public int Batch { get; }
+
+    /// <summary>The shape fed to the model: [Batch, 3, InputHeight, InputWidth].</summary>
+    public long[] InputShape => [Batch, 3, InputHeight, InputWidth];
 
     /// <summary>The options shared by every evaluation session.</summary>
     public static SessionOptions CreateOptions() => new()
@@ -46,10 +50,13 @@ internal sealed class EvalSession : IDisposable
         LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
     };
 
-    /// <exception cref="ModelFormatException">The file is missing, is not a loadable ONNX model, or has no single float [N,3,H,W] input.</exception>
-    public static EvalSession Open(string path, SessionOptions options)
+    /// <param name="path">The .onnx file.</param>
+    /// <param name="options">Session options (<see cref="CreateOptions"/>).</param>
+    /// <param name="batch">Inputs per run: the model runs at this batch (<see cref="BatchedModel"/>).</param>
+    /// <exception cref="ModelFormatException">The file is missing, is not a loadable ONNX model, has no single float [N,3,H,W] input, or cannot run at <paramref name="batch"/>.</exception>
+    public static EvalSession Open(string path, SessionOptions options, int batch = 1)
     {
-        var session = OpenRaw(path, options);
+        var session = BatchedModel.Open(path, options, batch);
         try
         {
             var signature = ModelSignature.Of(session);
@@ -57,13 +64,13 @@ internal sealed class EvalSession : IDisposable
                 throw new ModelFormatException($"{path}: eval needs exactly one image input, the model has {signature.Inputs.Count}");
             var input = signature.Inputs[0];
             if (input.ElementType != TensorElementType.Float || input.Dimensions.Length != 4 || input.Dimensions[1] != 3
-                || input.Dimensions[0] > 1)
+                || (input.Dimensions[0] > 1 && input.Dimensions[0] != batch))
                 throw new ModelFormatException(
                     $"{path}: input '{input.Name}' is {input.Describe()}, eval needs a float image tensor [1, 3, H, W]");
             foreach (var output in signature.Outputs)
                 if (output.ElementType != TensorElementType.Float)
                     throw new ModelFormatException($"{path}: output '{output.Name}' is {output.Describe()}, eval compares float outputs only");
-            return new EvalSession(path, session, signature);
+            return new EvalSession(path, session, signature, batch);
         }
         catch
         {
@@ -86,7 +93,7 @@ internal sealed class EvalSession : IDisposable
         }
     }
 
-    /// <summary>Runs the model on one input, [1, 3, InputHeight, InputWidth] row-major; returns every output's data and shape.</summary>
+    /// <summary>Runs the model on one batch of inputs, <see cref="InputShape"/> row-major; returns every output's data and shape.</summary>
     public ModelOutputs Run(float[] input)
     {
         using var value = OrtValue.CreateTensorValueFromMemory(input, InputShape);

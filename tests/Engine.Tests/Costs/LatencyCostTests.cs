@@ -15,8 +15,9 @@ public class LatencyCostTests
     private static readonly LatencyEnvironment Here = new("test CPU; 2 logical CPUs; AVX2", "1.31.1", 2, 1);
     private static readonly LayerSpec Conv = new("conv", LayerKind.Conv, 32, 32, 3, 3, "conv.weight", null);
 
+    /// <summary>Calibrated ×1: the original's median equals the layer plus the rest.</summary>
     private static LatencyTable Table(params LatencyChain[] chains) =>
-        new(Here, "model", 8, 1000, [new LayerLatency("conv", 50_000, chains)]);
+        new(Here, "model", 8, 1000, [new LayerLatency("conv", 50_000, chains)], new ModelTiming(40_000, 51_000, 80));
 
     [Test]
     public void Factored_LinearInEachClass_InterpolatesExactlyAndKeepsClassesApart()
@@ -65,7 +66,53 @@ public class LatencyCostTests
         Assert.That(back.Block, Is.EqualTo(8));
         Assert.That(back.Layers[0].Chains.Select(c => (c.Scheme, c.Groups, c.Points.Count)), Is.EqualTo(new[] { (0, 2, 2), (3, 1, 1) }));
         Assert.That(back.Layers[0].Chains[0].Points[1], Is.EqualTo(new LatencyPoint(8, 20)));
+        Assert.That(back.Model, Is.EqualTo(new ModelTiming(40_000, 51_000, 80)));
+        Assert.That(back.Scale, Is.EqualTo(1.0));
         Assert.That(LatencyTable.TryParse("{\"method\":1}"u8.ToArray()), Is.Null);
+        Assert.That(LatencyTable.TryParse(System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(table.ToJson()).Replace("\"method\": 3", "\"method\": 2"))),
+            Is.Null, "a table of the previous method (uncalibrated) is measured again");
+    }
+
+    [Test]
+    public void Calibration_ScalesEveryEntryAndPredictsTheOriginalAtItsMedian()
+    {
+        var chain = new LatencyChain(0, 2, [new(1, 8000), new(7, 20_000), new(8, 12_000), new(16, 30_000)]);
+        var plain = new LatencyCost(Table(chain));
+        // the original measured 2.5 × the table's own sum (51,000 ns)
+        var calibrated = new LatencyCost(Table(chain) with { Model = new ModelTiming(60_000, 127_500, 80) });
+        Assert.That(calibrated.Table.Scale, Is.EqualTo(2.5));
+        Assert.That(calibrated.Whole(Conv) + calibrated.Fixed, Is.EqualTo(127_500), "the original is predicted at its measured median");
+        Assert.That(calibrated.Fixed, Is.EqualTo(2500));
+        for (int j = 1; j <= 16; j++)
+        {
+            // the interpolation is scaled before rounding: within one nanosecond of 2.5 × the uncalibrated value
+            Assert.That((double)calibrated.Factored(Conv, 0, 2, j)!.Value, Is.EqualTo(2.5 * plain.Factored(Conv, 0, 2, j)!.Value).Within(1.5), $"rank {j}");
+        }
+        Assert.That(calibrated.Factored(Conv, 0, 2, 4), Is.EqualTo((long)Math.Round(2.5 * (8000 + 3.0 / 6 * 12_000))));
+    }
+
+    [TestCase(11, 0.95)]
+    [TestCase(12, 0.9)]
+    [TestCase(13, 0.85)]
+    public void Calibration_ChangesNoPlanOfAKeepRatio(int seed, double keep)
+    {
+        // a monotone factor scales the budget (keep × layers + rest) with every cost: the exact plan is the same
+        var a = Planning.PlanningInstances.Small(seed);
+        var rng = new Random(seed);
+        var layers = a.Layers.Select(l => new LayerLatency(l.Layer.Name, 100_000 + rng.Next(100_000),
+            [.. l.Options.Where(o => o.MaxRank > 0).Select(o => new LatencyChain(o.Scheme, o.Groups,
+                [.. Enumerable.Range(1, o.MaxRank).Select(j => new LatencyPoint(j, 5_000L * j + rng.Next(3_000)))]))])).ToArray();
+        Assert.That(layers.Sum(l => l.Chains.Count), Is.GreaterThan(a.Layers.Count), "options to choose from");
+        var table = new LatencyTable(Here, "m", 1, 20_000, layers, new ModelTiming(1, 20_000 + layers.Sum(l => l.WholeNanoseconds), 2));
+        Plan PlanWith(LatencyCost cost)
+        {
+            long before = a.Layers.Sum(l => cost.Whole(l.Layer));
+            return Planner.Create(a, Budget.FromKeep(keep, before, CostKind.Latency, cost.Fixed), new PlannerOptions { Cost = cost });
+        }
+        var plain = PlanWith(new LatencyCost(table));
+        var scaled = PlanWith(new LatencyCost(table with { Model = table.Model with { MedianNanoseconds = table.Model.MedianNanoseconds * 2 } }));
+        Assert.That(scaled.Layers.Select(c => (c.Compressed, c.Scheme, c.Groups, c.Rank)), Is.EqualTo(plain.Layers.Select(c => (c.Compressed, c.Scheme, c.Groups, c.Rank))));
+        Assert.That(scaled.Cost!.TotalAfter, Is.EqualTo(2 * plain.Cost!.TotalAfter).Within(a.Layers.Count + 1));
     }
 
     [Test]
@@ -81,6 +128,20 @@ public class LatencyCostTests
         Assert.That(mismatch, Does.Contain("ONNX Runtime 1.31.1 (here 1.20.0)").And.Contain("2 threads (here 4)"));
         Assert.That(cache.TryLoad("other-model", other, out var unrelated), Is.Null);
         Assert.That(unrelated, Is.Null);
+        Assert.That(cache.TryLoad("abc", Here with { Batch = 8 }, out var batch), Is.Null, "a table of another batch is not reused");
+        Assert.That(batch, Does.Contain("batch 1 (here 8)"));
+    }
+
+    [Test]
+    public void InputShapes_Batch_ReplacesAFirstDimensionOfOneOrOpenAndRefusesAnother()
+    {
+        var eight = InputShapes.None.WithBatch(8);
+        Assert.That(eight.Resolve("x", [1, 3, 4, 4], true, "m.onnx"), Is.EqualTo(new long[] { 8, 3, 4, 4 }));
+        Assert.That(eight.Resolve("x", [null, 3, 4, 4], true, "m.onnx"), Is.EqualTo(new long[] { 8, 3, 4, 4 }));
+        Assert.That(InputShapes.Parse(["8x3x4x4"]).WithBatch(8).Resolve("x", [1, 3, 4, 4], true, "m.onnx"), Is.EqualTo(new long[] { 8, 3, 4, 4 }));
+        var e = Assert.Throws<ModelFormatException>(() => eight.Resolve("x", [2, 3, 4, 4], true, "m.onnx"))!;
+        Assert.That(e.Message, Is.EqualTo("m.onnx: input 'x' fixes its first dimension to 2; cannot run at batch 8"));
+        Assert.That(InputShapes.None.Resolve("x", [1, 3, 4, 4], true, "m.onnx"), Is.EqualTo(new long[] { 1, 3, 4, 4 }));
     }
 
     /// <summary>x [1,16,12,12] → Conv 16×16×3×3 (pad 1) → Relu → Conv 16×16×3×3 (stride 2): small enough to measure in seconds.</summary>
@@ -167,6 +228,44 @@ public class LatencyCostTests
     }
 
     [Test]
+    public void Plan_LatencyBatch_TableOfThatBatchAndNeverAnotherSilently()
+    {
+        using var folder = new TempFolder();
+        var model = folder["tiny.onnx"];
+        WriteTinyConvNet(model);
+        var cacheDir = folder["cache"];
+        var two = AldsRunner.Run("plan", model, "--keep", "1", "--budget", "latency", "--batch", "2", "--cache", cacheDir, "--json");
+        Assert.That(two.Code, Is.EqualTo(AldsApp.Success), two.ToString());
+        var table = LatencyTable.TryParse(File.ReadAllBytes(Directory.GetFiles(Path.Combine(cacheDir, "latency"), "*.json").Single()))!;
+        Assert.That(table.Environment.Batch, Is.EqualTo(2));
+        Assert.That(table.Model.Runs, Is.EqualTo(2 * CostSetup.ModelRuns));
+        // the batch-1 run does not take the batch-2 table: --cache-only names the difference
+        var one = AldsRunner.Run("plan", model, "--keep", "1", "--budget", "latency", "--cache", cacheDir, "--cache-only");
+        Assert.That(one.Code, Is.EqualTo(AldsApp.Failure), one.ToString());
+        Assert.That(one.Err, Does.Contain("batch 2 (here 1)"));
+        Assert.That(one.Err.Trim().Split('\n'), Has.Length.EqualTo(1));
+        var again = AldsRunner.Run("plan", model, "--keep", "1", "--budget", "latency", "--batch", "2", "--cache", cacheDir, "--cache-only", "--json");
+        Assert.That(again.Code, Is.EqualTo(AldsApp.Success), again.ToString());
+        Assert.That(again.Out, Is.EqualTo(two.Out));
+    }
+
+    [TestCase("0", "--budget", "latency", "--batch must be from 1 to 1024, got 0")]
+    [TestCase("2000", "--budget", "latency", "--batch must be from 1 to 1024, got 2000")]
+    [TestCase("8", "--budget", "params", "--batch is the batch of the latency table: give it with --budget latency (here --budget params)")]
+    [TestCase("8", "--budget", "macs", "--batch is the batch of the latency table: give it with --budget latency (here --budget macs)")]
+    public void Plan_BadBatch_BadUsageOneLine(string batch, string option, string value, string message)
+    {
+        using var folder = new TempFolder();
+        var model = folder["tiny.onnx"];
+        WriteTinyConvNet(model);
+        var r = AldsRunner.Run("plan", model, "--keep", "0.5", option, value, "--batch", batch);
+        Assert.That(r.Code, Is.EqualTo(AldsApp.BadUsage), r.ToString());
+        Assert.That(r.Out, Is.Empty);
+        Assert.That(r.Err.Split('\n')[0], Is.EqualTo("alds: " + message));
+        Assert.That(r.Err.Trim().Split('\n').Skip(1), Is.Empty.Or.EqualTo(new[] { "Try 'alds --help'." }), "one line and the usual hint");
+    }
+
+    [Test]
     public void Frontier_LatencyBudgetMeasure_CsvOfPredictedLatencyAndMeasuredPoints()
     {
         using var folder = new TempFolder();
@@ -209,7 +308,7 @@ public class LatencyCostTests
         var a = Planning.PlanningInstances.Small(11);
         var layers = a.Layers.Select(l => new LayerLatency(l.Layer.Name, 1000,
             [new LatencyChain(l.Options[0].Scheme, l.Options[0].Groups, [new LatencyPoint(1, 100), new LatencyPoint(2, 300)])])).ToArray();
-        var cost = new LatencyCost(new LatencyTable(Here, "m", 1, 50, layers));
+        var cost = new LatencyCost(new LatencyTable(Here, "m", 1, 50, layers, new ModelTiming(1, 50 + layers.Length * 1000, 2)));
         var plan = Planner.Create(a, Budget.FromCost(50 + layers.Length * 400, CostKind.Latency), new PlannerOptions { Cost = cost });
         foreach (var (choice, la) in plan.Layers.Zip(a.Layers))
             if (choice.Compressed)
