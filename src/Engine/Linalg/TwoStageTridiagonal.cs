@@ -24,7 +24,7 @@ namespace Alds.Engine.Linalg;
 /// Determinism: the packed products fix their summation order by shape; everything else runs on one thread, so the
 /// result is bit-identical for any thread count.
 /// Memory: works in place in the caller's n×n array (its upper triangle is overwritten), plus O(n·b) vectors.
-/// Not dispatched by <see cref="TridiagonalReduction"/>: on the 2-core AVX2 development machine it was slower than
+/// Not dispatched by <see cref="TridiagonalReduction"/>: on the 2-core AMD EPYC development machine it was slower than
 /// <see cref="BlockedTridiagonal"/> at every order measured (<c>LargeEigenBench</c>, bench/README.md), because the
 /// packed products reach only about half their in-cache speed at the depths 2b and b used here. Kept, with its tests
 /// and benchmark, as the route for machines where the one-stage reduction is memory-bound.
