@@ -146,7 +146,7 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
             {
                 Span<int> n = stackalloc int[4];
                 Span<int> offset = stackalloc int[5];
-                Span<int> shifts = stackalloc int[4];
+                Span<int?> shifts = stackalloc int?[4];
                 int largest = 0;
                 for (int q = 0; q < 4; q++)
                 {
@@ -162,7 +162,7 @@ public sealed class CpuSpectralBackend(int maxDegreeOfParallelism = -1) : ISpect
                 {
                     for (int q = 0; q < 4; q++)
                     {
-                        if (q >= count) { shifts[q] = int.MinValue; continue; }
+                        if (q >= count) { shifts[q] = null; continue; }
                         var (k, i, r) = tasks[first + q];
                         var g = gram.AsSpan(0, r * r);
                         Assemble(k, i, r, g);

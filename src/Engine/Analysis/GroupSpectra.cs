@@ -50,7 +50,7 @@ internal static class GroupSpectra
         Span<double> a1, Span<double> w1, Span<double> s1, Span<double> a2, Span<double> w2, Span<double> s2,
         Span<double> a3, Span<double> w3, Span<double> s3)
     {
-        Span<int> shifts = stackalloc int[4];
+        Span<int?> shifts = stackalloc int?[4];
         shifts[0] = Reduce(a0, n[0], w0, s0);
         shifts[1] = Reduce(a1, n[1], w1, s1);
         shifts[2] = Reduce(a2, n[2], w2, s2);
@@ -61,23 +61,23 @@ internal static class GroupSpectra
     /// <summary>
     /// First half of <see cref="EigenvaluesQuad"/> for one slot: scales and reduces <paramref name="a"/> (destroyed;
     /// free again on return) to the tridiagonal form kept in <paramref name="w"/> and <paramref name="scratch"/>.
-    /// Returns the scale for <see cref="FinishQuad"/>, or <see cref="int.MinValue"/> for an idle or all-zero slot.
+    /// Returns the scale for <see cref="FinishQuad"/>, or null for an idle or all-zero slot.
     /// </summary>
-    public static int Reduce(Span<double> a, int n, Span<double> w, Span<double> scratch) =>
-        n == 0 ? int.MinValue : SymmetricEigen.Prepare(a[..(n * n)], n, w[..n], scratch);
+    public static int? Reduce(Span<double> a, int n, Span<double> w, Span<double> scratch) =>
+        n == 0 ? null : SymmetricEigen.Prepare(a[..(n * n)], n, w[..n], scratch);
 
     /// <summary>Second half: the four tridiagonal stages interleaved, then the eigenvalues unscaled and sorted.</summary>
-    public static void FinishQuad(ReadOnlySpan<int> n, ReadOnlySpan<int> shifts, Span<double> w0, Span<double> s0,
+    public static void FinishQuad(ReadOnlySpan<int> n, ReadOnlySpan<int?> shifts, Span<double> w0, Span<double> s0,
         Span<double> w1, Span<double> s1, Span<double> w2, Span<double> s2, Span<double> w3, Span<double> s3)
     {
         int m0 = Active(n, shifts, 0), m1 = Active(n, shifts, 1), m2 = Active(n, shifts, 2), m3 = Active(n, shifts, 3);
         TridiagonalEigen.ValuesQuad(w0, Off(s0, m0), m0, w1, Off(s1, m1), m1, w2, Off(s2, m2), m2, w3, Off(s3, m3), m3);
-        if (m0 > 0) SymmetricEigen.Complete(w0, m0, shifts[0]);
-        if (m1 > 0) SymmetricEigen.Complete(w1, m1, shifts[1]);
-        if (m2 > 0) SymmetricEigen.Complete(w2, m2, shifts[2]);
-        if (m3 > 0) SymmetricEigen.Complete(w3, m3, shifts[3]);
+        if (shifts[0] is int s0Shift && m0 > 0) SymmetricEigen.Complete(w0, m0, s0Shift);
+        if (shifts[1] is int s1Shift && m1 > 0) SymmetricEigen.Complete(w1, m1, s1Shift);
+        if (shifts[2] is int s2Shift && m2 > 0) SymmetricEigen.Complete(w2, m2, s2Shift);
+        if (shifts[3] is int s3Shift && m3 > 0) SymmetricEigen.Complete(w3, m3, s3Shift);
 
-        static int Active(ReadOnlySpan<int> n, ReadOnlySpan<int> shifts, int q) => shifts[q] == int.MinValue ? 0 : n[q];
+        static int Active(ReadOnlySpan<int> n, ReadOnlySpan<int?> shifts, int q) => shifts[q] is null ? 0 : n[q];
         static Span<double> Off(Span<double> scratch, int m) => m > 0 ? SymmetricEigen.OffDiagonal(scratch, m) : default;
     }
 

@@ -51,8 +51,7 @@ internal static class SymmetricEigen
 
     private static void Values(Span<double> a, int n, Span<double> w, Span<double> scratch, int maxDegreeOfParallelism)
     {
-        int shift = Prepare(a, n, w, scratch, maxDegreeOfParallelism);
-        if (shift == int.MinValue) return;
+        if (Prepare(a, n, w, scratch, maxDegreeOfParallelism) is not int shift) return;
         TridiagonalEigen.Values(w, scratch.Slice(HouseholderTridiagonal.ScratchLength(n), n), n);
         Complete(w, n, shift);
     }
@@ -64,27 +63,26 @@ internal static class SymmetricEigen
     public static void ValuesPair(Span<double> a1, int n1, Span<double> w1, Span<double> scratch1,
         Span<double> a2, int n2, Span<double> w2, Span<double> scratch2)
     {
-        int shift1 = Prepare(a1, n1, w1, scratch1);
-        int shift2 = Prepare(a2, n2, w2, scratch2);
-        int m1 = shift1 == int.MinValue ? 0 : n1, m2 = shift2 == int.MinValue ? 0 : n2;
+        int? shift1 = Prepare(a1, n1, w1, scratch1);
+        int? shift2 = Prepare(a2, n2, w2, scratch2);
+        int m1 = shift1 is null ? 0 : n1, m2 = shift2 is null ? 0 : n2;
         TridiagonalEigen.ValuesPair(w1, m1 > 0 ? OffDiagonal(scratch1, m1) : default, m1,
             w2, m2 > 0 ? OffDiagonal(scratch2, m2) : default, m2);
-        if (m1 > 0) Complete(w1, n1, shift1);
-        if (m2 > 0) Complete(w2, n2, shift2);
+        if (shift1 is int s1) Complete(w1, n1, s1);
+        if (shift2 is int s2) Complete(w2, n2, s2);
     }
 
     /// <summary>
     /// First stage of <see cref="Values(Span{double}, int, Span{double}, Span{double})"/>: checks, scales and
     /// reduces <paramref name="a"/> to the tridiagonal (diagonal in w, off-diagonal in <see cref="OffDiagonal"/> of
-    /// scratch). Returns the power-of-two scale, or <see cref="int.MinValue"/> when there is nothing left to do
+    /// scratch). Returns the power-of-two scale, or null when there is nothing left to do
     /// (n = 0, or a zero matrix: w is then all zeros).
     /// </summary>
-    internal static int Prepare(Span<double> a, int n, Span<double> w, Span<double> scratch, int maxDegreeOfParallelism = 1)
+    internal static int? Prepare(Span<double> a, int n, Span<double> w, Span<double> scratch, int maxDegreeOfParallelism = 1)
     {
         Check(a.Length, n, w.Length, scratch.Length);
-        if (n == 0) return int.MinValue;
-        int shift = ScaleToUnit(a, n);
-        if (shift == int.MinValue) { w.Slice(0, n).Clear(); return shift; }
+        if (n == 0) return null;
+        if (ScaleToUnit(a, n) is not int shift) { w.Slice(0, n).Clear(); return null; }
         TridiagonalReduction.Reduce(a, n, w.Slice(0, n), OffDiagonal(scratch, n), scratch, default, default, maxDegreeOfParallelism);
         return shift;
     }
@@ -111,10 +109,10 @@ internal static class SymmetricEigen
 
     /// <summary>
     /// Multiplies the lower triangle by 2^-e so its largest magnitude lies in [1, 2); returns e, or
-    /// <see cref="int.MinValue"/> for an all-zero matrix.
+    /// null for an all-zero matrix.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static int ScaleToUnit(Span<double> a, int n)
+    internal static int? ScaleToUnit(Span<double> a, int n)
     {
         double max = 0;
         for (int i = 0; i < n; i++)
@@ -127,7 +125,7 @@ internal static class SymmetricEigen
                 if (ax > max) max = ax;
             }
         }
-        if (max == 0) return int.MinValue;
+        if (max == 0) return null;
         int shift = Math.ILogB(max);
         if (shift != 0)
         {

@@ -96,11 +96,11 @@ internal sealed class TruncatedSvd
                 if (!columnSide) PackedGemm.Multiply(g, gt, cp, p, threads, lowerOnly: true);
                 else PackedGemm.Multiply(gt, g, cp, p, threads, lowerOnly: true);
             }
-            int shift = SymmetricEigen.ScaleToUnit(gram, p); // throws on a non-finite entry
+            int? scale = SymmetricEigen.ScaleToUnit(gram, p); // throws on a non-finite entry; null: a zero matrix
             near = new double[(long)j * p];       // rows: top-j eigenvectors of the Gram
             far = new double[(long)j * q];        // rows: the other side, σ_r times a unit vector
             s = new double[j];
-            if (shift != int.MinValue && p > 0)
+            if (scale is int shift && p > 0)
             {
                 var d = new double[p];
                 var e = new double[p];
