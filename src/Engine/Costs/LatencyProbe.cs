@@ -83,22 +83,10 @@ public sealed class LatencyProbe : IDisposable
             string[] names = [.. inputs.Select(i => i.Name)];
             OrtValue[] values = [.. inputs.Select(i => i.Value)];
             using var runOptions = new RunOptions();
-            long Run(InferenceSession s)
-            {
-                long start = Stopwatch.GetTimestamp();
-                s.Run(runOptions, names, values, s.OutputNames.ToArray()).Dispose();
-                return Stopwatch.GetTimestamp() - start;
-            }
-            for (int i = 0; i < 3; i++) { Run(a); Run(b); }
-            var ticks = new List<long>(2 * runs);
-            for (int i = 0; i < runs; i++)
-            {
-                if (i % 2 == 0) { ticks.Add(Run(a)); ticks.Add(Run(b)); }
-                else { ticks.Add(Run(b)); ticks.Add(Run(a)); }
-            }
-            var ns = ticks.Select(t => t * 1e9 / Stopwatch.Frequency).Order().ToArray();
-            double median = ns.Length % 2 == 1 ? ns[ns.Length / 2] : (ns[ns.Length / 2 - 1] + ns[ns.Length / 2]) / 2;
-            return new ModelTiming((long)Math.Round(ns[0]), (long)Math.Round(median), ns.Length);
+            var (first, second) = AlternatedTiming.Run(() => a.Run(runOptions, names, values, a.OutputNames.ToArray()).Dispose(),
+                () => b.Run(runOptions, names, values, b.OutputNames.ToArray()).Dispose(), warmup: 3, runs);
+            var ms = first.Concat(second).Order().ToArray();
+            return new ModelTiming((long)Math.Round(ms[0] * 1e6), (long)Math.Round(LatencyStats.Percentile(ms, 0.5) * 1e6), ms.Length);
         }
         finally
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Alds.Engine.Evaluation;
@@ -112,35 +111,9 @@ public static class OnnxEvaluator
         EvalSession original, EvalSession compressed, float[] input, EvalOptions options, CancellationToken cancel)
     {
         using var value = OrtValue.CreateTensorValueFromMemory(input, original.InputShape);
-        for (int i = 0; i < options.WarmupRuns; i++)
-        {
-            original.RunDiscard(value);
-            compressed.RunDiscard(value);
-        }
-        var a = new double[options.Runs];
-        var b = new double[options.Runs];
-        for (int i = 0; i < options.Runs; i++)
-        {
-            cancel.ThrowIfCancellationRequested();
-            if (i % 2 == 0)
-            {
-                a[i] = Time(original, value);
-                b[i] = Time(compressed, value);
-            }
-            else
-            {
-                b[i] = Time(compressed, value);
-                a[i] = Time(original, value);
-            }
-        }
+        var (a, b) = AlternatedTiming.Run(() => original.RunDiscard(value), () => compressed.RunDiscard(value),
+            options.WarmupRuns, options.Runs, cancel);
         return (LatencyStats.FromSamples(a), LatencyStats.FromSamples(b));
-    }
-
-    private static double Time(EvalSession session, OrtValue input)
-    {
-        long start = Stopwatch.GetTimestamp();
-        session.RunDiscard(input);
-        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 
     /// <summary>Input <paramref name="row"/>'s outputs, concatenated in the model's order (each output is [batch, …]).</summary>

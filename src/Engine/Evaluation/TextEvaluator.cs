@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 
 namespace Alds.Engine.Evaluation;
@@ -152,26 +151,7 @@ public static class TextEvaluator
     private static (LatencyStats, LatencyStats) TimeBoth(TextSession original, TextSession compressed,
         IReadOnlyCollection<NamedOnnxValue> feed, int runs, int warmup, CancellationToken cancel)
     {
-        for (int i = 0; i < warmup; i++)
-        {
-            original.RunDiscard(feed);
-            compressed.RunDiscard(feed);
-        }
-        var a = new double[runs];
-        var b = new double[runs];
-        for (int i = 0; i < runs; i++)
-        {
-            cancel.ThrowIfCancellationRequested();
-            if (i % 2 == 0) { a[i] = Time(original, feed); b[i] = Time(compressed, feed); }
-            else { b[i] = Time(compressed, feed); a[i] = Time(original, feed); }
-        }
+        var (a, b) = AlternatedTiming.Run(() => original.RunDiscard(feed), () => compressed.RunDiscard(feed), warmup, runs, cancel);
         return (LatencyStats.FromSamples(a), LatencyStats.FromSamples(b));
-    }
-
-    private static double Time(TextSession session, IReadOnlyCollection<NamedOnnxValue> feed)
-    {
-        long start = Stopwatch.GetTimestamp();
-        session.RunDiscard(feed);
-        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 }
