@@ -77,27 +77,16 @@ public static class SpectrumSweep
         return result;
     }
 
-    /// <summary>NaN or infinity in a weight: refuse, naming the tensor and the first bad element.</summary>
-    internal static void EnsureFinite(string path, LayerSpec layer, ReadOnlySpan<double> weight)
+    /// <summary>NaN or infinity in a weight (float64 or float32): refuse, naming the tensor and the first bad element.</summary>
+    internal static void EnsureFinite<TFloat>(string path, LayerSpec layer, ReadOnlySpan<TFloat> weight)
+        where TFloat : System.Numerics.IFloatingPointIeee754<TFloat>
     {
-        // Any NaN or ±Inf makes the (vectorised) sum non-finite; only then is the slow scan needed.
-        if (double.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(weight))) return;
-        {
-            for (int i = 0; i < weight.Length; i++)
-                if (!double.IsFinite(weight[i]))
-                    throw new ModelFormatException(
-                        $"{System.IO.Path.GetFileName(path)}: tensor '{layer.WeightTensor}': element {i} is {weight[i]} (weights must be finite)");
-        }
-    }
-
-    /// <inheritdoc cref="EnsureFinite(string, LayerSpec, ReadOnlySpan{double})"/>
-    internal static void EnsureFinite(string path, LayerSpec layer, ReadOnlySpan<float> weight)
-    {
-        // A float sum can overflow on finite weights; the scan then decides.
-        if (float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(weight))) return;
+        // Any NaN or ±Inf makes the (vectorised) sum non-finite; only then is the scan needed (a float32 sum can also
+        // overflow on finite weights: the scan then decides).
+        if (TFloat.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum(weight))) return;
         for (int i = 0; i < weight.Length; i++)
-            if (!float.IsFinite(weight[i]))
+            if (!TFloat.IsFinite(weight[i]))
                 throw new ModelFormatException(
-                    $"{System.IO.Path.GetFileName(path)}: tensor '{layer.WeightTensor}': element {i} is {(double)weight[i]} (weights must be finite)");
+                    $"{System.IO.Path.GetFileName(path)}: tensor '{layer.WeightTensor}': element {i} is {double.CreateTruncating(weight[i])} (weights must be finite)");
     }
 }
