@@ -155,18 +155,17 @@ internal static class TwoStageTridiagonal
     private static unsafe void PanelQr(double* p, int m, int b, int r, double[] taus, double[] betas, double[] u)
     {
         Array.Clear(taus);
+        var column = new double[m];
         for (int j = 0; j < r; j++)
         {
-            double alpha = p[(long)j * b + j];
-            double norm = ColumnNorm(p + (long)(j + 1) * b + j, m - j - 1, b);
-            if (norm == 0) { taus[j] = 0; betas[j] = alpha; p[(long)j * b + j] = 1; continue; }
-            double beta = -Math.CopySign(Hypot(alpha, norm), alpha);
-            double tau = (beta - alpha) / beta, scale = 1 / (alpha - beta);
-            for (int i = j + 1; i < m; i++) p[(long)i * b + j] *= scale;
+            // The reflector of column j (rows j … m−1, a stride of b apart), made on a contiguous copy.
+            var x = column.AsSpan(0, m - j);
+            for (int i = j; i < m; i++) x[i - j] = p[(long)i * b + j];
+            double tau = HouseholderTridiagonal.House(x, 0, x.Length, out double beta);
+            for (int i = j; i < m; i++) p[(long)i * b + j] = x[i - j];
             taus[j] = tau; betas[j] = beta;
-            p[(long)j * b + j] = 1;
             int width = b - j - 1;
-            if (width == 0) continue;
+            if (tau == 0 || width == 0) continue;
             // Columns j+1 … b−1 ← H_j · them: u = vᵀ P, P −= τ v u.
             var acc = new Span<double>(u, 0, width);
             acc.Clear();
@@ -286,22 +285,11 @@ internal static class TwoStageTridiagonal
     private static unsafe double Reflector(double* a, int n, int r0, int len, int c, double[] v)
     {
         double* col = a + (long)r0 * n + c;
-        double alpha = col[0];
-        double norm = len > 1 ? ColumnNorm(col + n, len - 1, n) : 0;
-        v[0] = 1;
-        if (norm == 0)
-        {
-            for (int i = 1; i < len; i++) v[i] = 0;
-            return 0;
-        }
-        double beta = -Math.CopySign(Hypot(alpha, norm), alpha);
-        double tau = (beta - alpha) / beta, scale = 1 / (alpha - beta);
-        for (int i = 1; i < len; i++)
-        {
-            v[i] = col[(long)i * n] * scale;
-            col[(long)i * n] = 0;
-        }
+        var x = v.AsSpan(0, len);
+        for (int i = 0; i < len; i++) x[i] = col[(long)i * n];
+        double tau = HouseholderTridiagonal.House(x, 0, len, out double beta);
         col[0] = beta;
+        for (int i = 1; i < len; i++) col[(long)i * n] = 0;
         return tau;
     }
 
@@ -356,24 +344,5 @@ internal static class TwoStageTridiagonal
             var row = new Span<double>(a + (long)(r0 + i) * n + c0, cols);
             TensorPrimitives.MultiplyAdd(u, f, row, row);
         }
-    }
-
-    // ‖x‖₂ of count entries a stride apart, without overflow or underflow (scaled by the largest magnitude).
-    private static unsafe double ColumnNorm(double* x, int count, long stride)
-    {
-        double max = 0;
-        for (int i = 0; i < count; i++) max = Math.Max(max, Math.Abs(x[i * stride]));
-        if (max == 0) return 0;
-        double inv = 1 / max, sum = 0;
-        for (int i = 0; i < count; i++) { double y = x[i * stride] * inv; sum = Math.FusedMultiplyAdd(y, y, sum); }
-        return max * Math.Sqrt(sum);
-    }
-
-    private static double Hypot(double x, double y)
-    {
-        double ax = Math.Abs(x), ay = Math.Abs(y), big = Math.Max(ax, ay), little = Math.Min(ax, ay);
-        if (big == 0) return 0;
-        double q = little / big;
-        return big * Math.Sqrt(1 + q * q);
     }
 }
