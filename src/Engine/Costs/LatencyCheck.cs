@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Alds.Engine.Evaluation;
 using Alds.Engine.Models;
 using Microsoft.ML.OnnxRuntime;
@@ -26,21 +25,8 @@ public static class LatencyCheck
             var names = inputs.Select(i => i.Name).ToArray();
             var values = inputs.Select(i => i.Value).ToArray();
             using var runOptions = new RunOptions();
-            double Time(InferenceSession s)
-            {
-                long start = Stopwatch.GetTimestamp();
-                s.Run(runOptions, names, values, s.OutputNames.ToArray()).Dispose();
-                return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            }
-            for (int i = 0; i < 3; i++) { Time(a); Time(b); }
-            var ta = new double[runs];
-            var tb = new double[runs];
-            for (int i = 0; i < runs; i++)
-            {
-                cancel.ThrowIfCancellationRequested();
-                if (i % 2 == 0) { ta[i] = Time(a); tb[i] = Time(b); }
-                else { tb[i] = Time(b); ta[i] = Time(a); }
-            }
+            var (ta, tb) = AlternatedTiming.Run(() => a.Run(runOptions, names, values, a.OutputNames.ToArray()).Dispose(),
+                () => b.Run(runOptions, names, values, b.OutputNames.ToArray()).Dispose(), warmup: 3, runs, cancel);
             return (LatencyStats.FromSamples(ta), LatencyStats.FromSamples(tb));
         }
         finally
