@@ -6,13 +6,29 @@ using Alds.Engine.Models;
 namespace Alds.Peers;
 
 /// <summary>
-/// The result of <c>alds bench sweep</c>: our whole-model sweep against the numpy peer computing the same
-/// curves, with the largest absolute curve difference as the correctness check of the same run.
+/// The result of <c>alds bench sweep</c>: our whole-model sweep against the numpy peers computing the same
+/// curves, with the largest absolute curve difference of each as the correctness check of the same run.
 /// </summary>
-public sealed record SweepBenchResult(int Layers, int Options, long Params, double OursSeconds, double? PeerSeconds, double? MaxAbsDiff, string? PeerNote)
+public sealed record SweepBenchResult(int Layers, int Options, long Params, double OursSeconds, IReadOnlyList<SweepPeerResult> Peers, string? PeerNote)
+{
+    /// <summary>The peer of <paramref name="route"/>, when it ran.</summary>
+    public SweepPeerResult? Peer(NumpyRoute route) => Peers.FirstOrDefault(p => p.Route == route);
+}
+
+/// <summary>One numpy route's median time and its largest absolute curve difference to ours.</summary>
+public sealed record SweepPeerResult(NumpyRoute Route, double Seconds, double MaxAbsDiff, double OursSeconds)
 {
     /// <summary>Peer time over ours: above 1 means we are faster.</summary>
-    public double? Speedup => PeerSeconds / OursSeconds;
+    public double Speedup => Seconds / OursSeconds;
+}
+
+/// <summary>How the numpy peer computes the singular values of every group (<c>bench/peers/sweep_numpy.py</c>).</summary>
+public enum NumpyRoute
+{
+    /// <summary><c>np.linalg.svd(compute_uv=False)</c> on the stacked groups: accurate to every value.</summary>
+    Svd,
+    /// <summary>The smaller Gram of each group in float64 and <c>np.linalg.eigvalsh</c>: numpy's fastest route.</summary>
+    Gram,
 }
 
 /// <summary>
@@ -23,10 +39,11 @@ public sealed record SweepBenchResult(int Layers, int Options, long Params, doub
 /// </summary>
 public static class SweepBenchmark
 {
-    public static SweepBenchResult Run(IModelSource source, ISpectralBackend backend, int repeat, bool peer, CancellationToken cancel = default)
+    public static SweepBenchResult Run(IModelSource source, ISpectralBackend backend, int repeat, IReadOnlyList<NumpyRoute> routes,
+        int maxGroups = int.MaxValue, CancellationToken cancel = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(repeat, 1);
-        var options = new SweepOptions([FoldScheme.KernelEncode]) { Cancel = cancel };
+        var options = new SweepOptions([FoldScheme.KernelEncode], maxGroups) { Cancel = cancel };
         ModelAnalysis ours = null!;
         var times = new List<double>();
         using var preloaded = new PreloadedSource(source);
@@ -42,36 +59,40 @@ public static class SweepBenchmark
         double oursSeconds = times[times.Count / 2];
         int optionCount = ours.Layers.Sum(l => l.Options.Count);
         long parameters = ours.Layers.Sum(l => l.Layer.Params);
-        if (!peer) return new SweepBenchResult(ours.Layers.Count, optionCount, parameters, oursSeconds, null, null, "peer not requested");
+        if (routes.Count == 0) return new SweepBenchResult(ours.Layers.Count, optionCount, parameters, oursSeconds, [], "peer not requested");
         var script = PythonPeer.Find("sweep_numpy.py", out var reason);
-        if (script is null) return new SweepBenchResult(ours.Layers.Count, optionCount, parameters, oursSeconds, null, null, reason);
+        if (script is null) return new SweepBenchResult(ours.Layers.Count, optionCount, parameters, oursSeconds, [], reason);
 
         var dir = Directory.CreateTempSubdirectory("alds-bench-sweep-");
         try
         {
             string index = Path.Combine(dir.FullName, "index.json"), weights = Path.Combine(dir.FullName, "weights.f64"), curves = Path.Combine(dir.FullName, "curves.f64");
-            var ks = Export(source, ours, index, weights);
-            var peerTimes = new List<double>();
+            var ks = Export(source, ours, maxGroups, index, weights);
+            var peers = new List<SweepPeerResult>();
             string version = "";
-            for (int r = 0; r < repeat; r++)
+            foreach (var route in routes)
             {
-                using var doc = script.Run([index, weights, curves], cancel: cancel);
-                peerTimes.Add(doc.RootElement.GetProperty("compute_s").GetDouble());
-                version = doc.RootElement.GetProperty("numpy").GetString() ?? "";
+                var peerTimes = new List<double>();
+                for (int r = 0; r < repeat; r++)
+                {
+                    using var doc = script.Run([index, weights, curves, route.ToString().ToLowerInvariant()], cancel: cancel);
+                    peerTimes.Add(doc.RootElement.GetProperty("compute_s").GetDouble());
+                    version = doc.RootElement.GetProperty("numpy").GetString() ?? "";
+                }
+                peerTimes.Sort();
+                peers.Add(new SweepPeerResult(route, peerTimes[peerTimes.Count / 2], Compare(ours, ks, curves), oursSeconds));
             }
-            peerTimes.Sort();
-            double diff = Compare(ours, ks, curves);
-            return new SweepBenchResult(ours.Layers.Count, optionCount, parameters, oursSeconds, peerTimes[peerTimes.Count / 2], diff, $"numpy {version}");
+            return new SweepBenchResult(ours.Layers.Count, optionCount, parameters, oursSeconds, peers, $"numpy {version}");
         }
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or JsonException or KeyNotFoundException)
         {
-            return new SweepBenchResult(ours.Layers.Count, optionCount, parameters, oursSeconds, null, null, $"numpy peer failed: {e.Message}");
+            return new SweepBenchResult(ours.Layers.Count, optionCount, parameters, oursSeconds, [], $"numpy peer failed: {e.Message}");
         }
         finally { dir.Delete(recursive: true); }
     }
 
     /// <summary>Writes each analysed layer's float64 weight and the JSON index; returns the k list of each layer.</summary>
-    private static int[][] Export(IModelSource source, ModelAnalysis analysis, string indexPath, string weightsPath)
+    private static int[][] Export(IModelSource source, ModelAnalysis analysis, int maxGroups, string indexPath, string weightsPath)
     {
         var ks = new int[analysis.Layers.Count][];
         using var weights = new FileStream(weightsPath, FileMode.CreateNew, FileAccess.Write);
@@ -83,7 +104,7 @@ public static class SweepBenchmark
         for (int l = 0; l < analysis.Layers.Count; l++)
         {
             var layer = analysis.Layers[l].Layer;
-            ks[l] = [.. GroupCounts.Candidates(layer, FoldScheme.KernelEncode)];
+            ks[l] = [.. GroupCounts.Candidates(layer, FoldScheme.KernelEncode, maxGroups)];
             var w = new double[layer.Params];
             source.ReadWeight(layer, w);
             weights.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(w.AsSpan()));

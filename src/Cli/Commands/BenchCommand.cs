@@ -136,11 +136,20 @@ public static class BenchCommand
         var json = CommonOptions.Json();
         var filter = new LayerFilterOptions();
         var noPeer = new Option<bool>("--no-peer") { Description = "Skip the numpy peer (and the correctness check)" };
+        var peerRoute = new Option<string>("--peer")
+        {
+            Description = "numpy route(s): svd (np.linalg.svd on the stacked groups), gram (smaller Gram + eigvalsh, numpy's fastest) or both",
+            DefaultValueFactory = _ => "svd",
+        };
+        peerRoute.AcceptOnlyFromAmong("svd", "gram", "both");
+        var maxGroups = new AnalysisOptions().MaxGroups;
         var command = new Command("sweep", "The whole-model sweep (scheme 0, every k): ours vs numpy computing the same error curves");
         command.Arguments.Add(model);
         command.Options.Add(repeat);
         command.Options.Add(json);
         command.Options.Add(noPeer);
+        command.Options.Add(peerRoute);
+        command.Options.Add(maxGroups);
         filter.AddTo(command);
         command.SetAction(parse =>
         {
@@ -148,8 +157,16 @@ public static class BenchCommand
             using var source = Engine.Models.ModelSources.Open(path, filter.Read(parse));
             using var backend = new Engine.Analysis.CpuSpectralBackend();
             var before = MachineInfo.Current();
-            var r = SweepBenchmark.Run(source, backend, parse.GetValue(repeat), !parse.GetValue(noPeer), context.Cancel);
+            NumpyRoute[] routes = parse.GetValue(noPeer) ? [] : parse.GetValue(peerRoute) switch
+            {
+                "gram" => [NumpyRoute.Gram],
+                "both" => [NumpyRoute.Svd, NumpyRoute.Gram],
+                _ => [NumpyRoute.Svd],
+            };
+            var r = SweepBenchmark.Run(source, backend, parse.GetValue(repeat), routes, parse.GetValue(maxGroups), context.Cancel);
             var machine = MachineInfo.Current();
+            var svd = r.Peer(NumpyRoute.Svd);
+            var gram = r.Peer(NumpyRoute.Gram);
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(context.Out, w =>
@@ -160,9 +177,12 @@ public static class BenchCommand
                     w.WriteNumber("options", r.Options);
                     w.WriteNumber("params", r.Params);
                     w.WriteNumber("ours_s", r.OursSeconds);
-                    Nullable(w, "numpy_s", r.PeerSeconds);
-                    Nullable(w, "speedup_vs_numpy", r.Speedup);
-                    Nullable(w, "max_abs_curve_diff", r.MaxAbsDiff);
+                    Nullable(w, "numpy_s", svd?.Seconds);
+                    Nullable(w, "speedup_vs_numpy", svd?.Speedup);
+                    Nullable(w, "max_abs_curve_diff", svd?.MaxAbsDiff);
+                    Nullable(w, "numpy_gram_s", gram?.Seconds);
+                    Nullable(w, "speedup_vs_numpy_gram", gram?.Speedup);
+                    Nullable(w, "max_abs_curve_diff_gram", gram?.MaxAbsDiff);
                     w.WriteString("peer", r.PeerNote);
                     w.WriteNumber("load_before", before.Load1);
                     w.WriteEndObject();
@@ -171,14 +191,17 @@ public static class BenchCommand
             }
             var table = new Table().Border(TableBorder.Rounded).AddColumn("model").AddColumn(new TableColumn("layers").RightAligned())
                 .AddColumn(new TableColumn("(layer, k) options").RightAligned()).AddColumn(new TableColumn("ours s").RightAligned())
-                .AddColumn(new TableColumn("numpy s").RightAligned()).AddColumn(new TableColumn("numpy / ours").RightAligned())
+                .AddColumn("numpy route").AddColumn(new TableColumn("numpy s").RightAligned()).AddColumn(new TableColumn("numpy / ours").RightAligned())
                 .AddColumn(new TableColumn("max |Δ curve|").RightAligned());
-            table.AddRow(Markup.Escape(Path.GetFileName(path)), r.Layers.ToString(CultureInfo.InvariantCulture), r.Options.ToString(CultureInfo.InvariantCulture),
-                F(r.OursSeconds, "F2"), F(r.PeerSeconds, "F2"), r.Speedup is double s ? $"[bold]{F(s, "F2")}×[/]" : "-", F(r.MaxAbsDiff, "E1"));
+            var rows = r.Peers.Count == 0 ? [null] : r.Peers.Select(p => (SweepPeerResult?)p).ToList();
+            foreach (var p in rows)
+                table.AddRow(Markup.Escape(Path.GetFileName(path)), r.Layers.ToString(CultureInfo.InvariantCulture), r.Options.ToString(CultureInfo.InvariantCulture),
+                    F(r.OursSeconds, "F2"), p is null ? "-" : p.Route.ToString().ToLowerInvariant(), F(p?.Seconds, "F2"),
+                    p is null ? "-" : $"[bold]{F(p.Speedup, "F2")}×[/]", F(p?.MaxAbsDiff, "E1"));
             context.Console.Write(table);
             context.Console.MarkupLine(Markup.Escape(
-                $"scheme 0, every candidate k, both error curves; ours: whole SpectrumSweep.Run (cpu backend, {Environment.ProcessorCount} threads, on weights preloaded in memory as numpy's are, after one untimed warm-up run); " +
-                $"numpy: np.linalg.svd on stacked groups, file reads excluded; median of {parse.GetValue(repeat)}; {r.PeerNote}"));
+                $"scheme 0, every candidate k (up to --max-groups), both error curves; ours: whole SpectrumSweep.Run (cpu backend, {Environment.ProcessorCount} threads, on weights preloaded in memory as numpy's are, after one untimed warm-up run); " +
+                $"numpy: svd = np.linalg.svd on stacked groups, gram = smaller Gram (float64) + eigvalsh per group, file reads excluded; median of {parse.GetValue(repeat)}; {r.PeerNote}"));
             context.Console.MarkupLine(Markup.Escape($"machine: {machine} (load {before.Load1:F2} at start)"));
             return AldsApp.Success;
         });

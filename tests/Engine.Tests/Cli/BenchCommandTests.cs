@@ -45,6 +45,25 @@ public class BenchCommandTests
     }
 
     [Test]
+    public void BenchSweep_BothRoutesAndMaxGroups_CurvesAgreeWithEachPeer()
+    {
+        Oracles.Requires.Numpy();
+        var (code, output, error) = Run("bench", "sweep", _model, "--json", "--peer", "both", "--max-groups", "2");
+        Assert.That(code, Is.EqualTo(AldsApp.Success), error);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        var (_, all, _) = Run("bench", "sweep", _model, "--json", "--no-peer");
+        using var unbounded = JsonDocument.Parse(all);
+        // --max-groups 2 leaves fewer (layer, k) options than every divisor, but at least k = 1 and 2 of each layer.
+        Assert.That(root.GetProperty("options").GetInt32(), Is.LessThan(unbounded.RootElement.GetProperty("options").GetInt32()).And.GreaterThanOrEqualTo(4));
+        Assert.That(root.GetProperty("numpy_s").GetDouble(), Is.GreaterThan(0), root.GetProperty("peer").GetString());
+        Assert.That(root.GetProperty("numpy_gram_s").GetDouble(), Is.GreaterThan(0), root.GetProperty("peer").GetString());
+        Assert.That(root.GetProperty("max_abs_curve_diff").GetDouble(), Is.LessThan(1e-7));
+        // numpy's Gram route loses small values to √ε·σ₁ (as ours would without float64 Grams): a looser bound.
+        Assert.That(root.GetProperty("max_abs_curve_diff_gram").GetDouble(), Is.LessThan(1e-6));
+    }
+
+    [Test]
     public void BenchSweep_NoPeer_TableSaysSo()
     {
         var (code, output, error) = Run("bench", "sweep", _model, "--no-peer");
@@ -67,6 +86,8 @@ public class BenchCommandTests
 
     [TestCase("svd", "--repeat", "0")]
     [TestCase("plan", "--keep", "1.5")]
+    [TestCase("sweep", "--peer", "lapack")]
+    [TestCase("sweep", "--max-groups", "0")]
     [TestCase("nosuch")]
     public void Bench_BadUsage_ExitTwo(params string[] args)
     {
