@@ -12,43 +12,7 @@
 # Each step has its own time limit so that the whole run ends well inside 540 s; a failed step is
 # reported and the next one still runs; the exit status is that of the first failed step.
 set -uo pipefail
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-out=${OUT:-$root/bench/results/device-run}
-mkdir -p "$out" "$root/bench/results"
-exec > >(tee -a "$out/device.log") 2>&1
-
-bundle="$root/bench/gpu/publish/bundle.tar.gz"
-if [[ ! -f "$bundle" ]]; then
-  echo "device.sh: $bundle missing: run bench/gpu/build.sh and carry bench/gpu/publish/bundle.tar.gz" >&2
-  exit 1
-fi
-work=$(mktemp -d /tmp/alds-gpu.XXXXXX)
-tar -C "$work" -xzf "$bundle"
-app="$work/app"
-
-# CUDA libraries: the toolkit's, then those of PyTorch's wheels (nvidia/*/lib), so the resolver finds CUDA 13.
-site=$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])' 2>/dev/null || true)
-extra=""
-for d in /usr/local/cuda/lib64 "$site"/nvidia/cu13/lib "$site"/nvidia/*/lib; do
-  [[ -d "$d" ]] && extra="$extra:$d"
-done
-export LD_LIBRARY_PATH="${extra#:}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 PYTHONUNBUFFERED=1
-
-echo "== device"
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
-echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
-
-status=0
-step() { # step NAME SECONDS COMMAND...
-  local name=$1 limit=$2; shift 2
-  echo "== $name (limit ${limit}s)"
-  local start=$SECONDS
-  timeout --signal=KILL "$limit" "$@"
-  local rc=$?
-  echo "== $name: exit $rc after $((SECONDS - start)) s"
-  if (( rc != 0 && status == 0 )); then status=$rc; fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/device-env.sh"
 
 # Microsoft.Testing.Platform runner: --filter takes the VSTest syntax. Exit 8 would mean zero tests ran.
 step "gpu tests" 120 "$app/Alds.Engine.Tests" --filter "FullyQualifiedName~Alds.Engine.Tests.Gpu" \
